@@ -1,0 +1,63 @@
+namespace NerClassify.IO;
+
+/// <summary>Writes files so that readers see either the old content or the new, never a part.</summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, flushes it, then renames it over the target.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, UnixFileMode? mode = null)
+    {
+        string temp = TempPathBeside(path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, unixMode);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes text as UTF-8 (no byte-order mark) atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>Runs <paramref name="write"/> against a temporary file beside <paramref name="path"/>, then renames it over the target.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string temp = TempPathBeside(path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>A unique temporary file name in the folder of <paramref name="path"/> (same file system, so the rename is atomic).</summary>
+    public static string TempPathBeside(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+    }
+}

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("NerClassify.Tests")]
+[assembly: InternalsVisibleTo("NerClassify.Benchmarks")]
