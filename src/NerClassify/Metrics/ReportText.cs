@@ -26,8 +26,9 @@ internal static class ReportText
             .Max();
         var columnWidth = Math.Max(Headers.Max(h => h.Length), digits + 3);
 
+        // As in scikit-learn, two spaces separate the name column from the first score column.
         var text = new StringBuilder();
-        text.Append(' ', nameWidth);
+        text.Append(' ', nameWidth + 1);
         foreach (var header in Headers)
         {
             text.Append(' ').Append(header.PadLeft(columnWidth));
@@ -49,7 +50,7 @@ internal static class ReportText
     {
         foreach (var row in rows)
         {
-            text.Append(row.Name.PadLeft(nameWidth));
+            text.Append(row.Name.PadLeft(nameWidth)).Append(' ');
             AppendCell(text, Number(row.Precision, digits), columnWidth);
             AppendCell(text, Number(row.Recall, digits), columnWidth);
             AppendCell(text, Number(row.F1, digits), columnWidth);

@@ -1,0 +1,55 @@
+using TorchSharp;
+
+namespace NerClassify;
+
+/// <summary>Device placement and CPU threading.</summary>
+public sealed record ComputeOptions
+{
+    /// <summary>The default: <see cref="DeviceKind.Auto"/> and TorchSharp's own thread count.</summary>
+    public static ComputeOptions Default { get; } = new();
+
+    /// <summary>Where to run. Default <see cref="DeviceKind.Auto"/>.</summary>
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+
+    /// <summary>
+    /// Threads for CPU operators (TorchSharp's intra-op pool, which is process-wide), or null to keep
+    /// LibTorch's default (the number of physical cores). Default null.
+    /// </summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="Threads"/> is below 1.</exception>
+    public ComputeOptions Validate()
+    {
+        if (Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(Threads));
+        }
+
+        if (!Enum.IsDefined(Device))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device kind.");
+        }
+
+        return this;
+    }
+
+    /// <summary>Applies the thread count and returns the TorchSharp device to use.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="DeviceKind.Cuda"/> was asked for and CUDA is not available.</exception>
+    internal torch.Device Apply()
+    {
+        Validate();
+        if (Threads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        return Device switch
+        {
+            DeviceKind.Cpu => torch.CPU,
+            DeviceKind.Cuda when torch.cuda.is_available() => torch.CUDA,
+            DeviceKind.Cuda => throw new InvalidOperationException("DeviceKind.Cuda was requested but TorchSharp reports no CUDA device; reference a libtorch-cuda package and check the NVIDIA driver."),
+            _ => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
+        };
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NerClassify.IO;
+
+namespace NerClassify.Encoders;
+
+/// <summary>
+/// A WordPiece vocabulary (<c>vocab.txt</c>, one token per line, the line number is the id) and whether
+/// the model expects lower-cased, accent-stripped input.
+/// </summary>
+public sealed class BertVocabulary
+{
+    /// <summary>The vocabulary file name in a Hugging Face model directory.</summary>
+    public const string FileName = "vocab.txt";
+
+    private const string TokenizerConfigFile = "tokenizer_config.json";
+
+    /// <summary>Creates a vocabulary from its tokens.</summary>
+    /// <param name="tokens">Tokens in id order; must include <c>[PAD]</c>, <c>[UNK]</c>, <c>[CLS]</c> and <c>[SEP]</c>.</param>
+    /// <param name="lowerCase">Whether input is lower-cased before WordPiece (uncased models).</param>
+    /// <exception cref="ArgumentException">A special token is missing.</exception>
+    public BertVocabulary(IReadOnlyList<string> tokens, bool lowerCase)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        string[] missing = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]" }.Where(t => !tokens.Contains(t)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new ArgumentException($"The vocabulary lacks the special tokens {string.Join(", ", missing)}.", nameof(tokens));
+        }
+
+        Tokens = tokens.ToArray();
+        LowerCase = lowerCase;
+    }
+
+    /// <summary>Tokens in id order.</summary>
+    public IReadOnlyList<string> Tokens { get; }
+
+    /// <summary>Whether input is lower-cased (and accents stripped) before WordPiece.</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>The id of <c>[PAD]</c>.</summary>
+    public int PadId => IndexOf("[PAD]");
+
+    /// <summary>
+    /// Reads <c>vocab.txt</c> from a model directory; the casing comes from <c>tokenizer_config.json</c>'s
+    /// <c>do_lower_case</c> when present, otherwise from the vocabulary (no upper-case letters means uncased).
+    /// </summary>
+    /// <exception cref="FileNotFoundException"><c>vocab.txt</c> is missing; the message names the path.</exception>
+    public static BertVocabulary Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string path = Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model directory '{directory}' has no {FileName}.", path);
+        }
+
+        using FileStream stream = File.OpenRead(path);
+        bool? lowerCase = ReadLowerCase(Path.Combine(directory, TokenizerConfigFile));
+        return Load(stream, lowerCase);
+    }
+
+    /// <summary>Reads a <c>vocab.txt</c> from a stream (left open).</summary>
+    /// <param name="stream">UTF-8 text, one token per line.</param>
+    /// <param name="lowerCase">The casing, or null to infer it from the tokens.</param>
+    public static BertVocabulary Load(Stream stream, bool? lowerCase = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var tokens = new List<string>();
+        using (var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                tokens.Add(line.TrimEnd('\r'));
+            }
+        }
+
+        while (tokens.Count > 0 && tokens[^1].Length == 0)
+        {
+            tokens.RemoveAt(tokens.Count - 1);
+        }
+
+        return new BertVocabulary(tokens, lowerCase ?? !tokens.Any(t => t.Length > 0 && t[0] != '[' && t.Any(char.IsUpper)));
+    }
+
+    /// <summary>The vocabulary as <c>vocab.txt</c> content, for tokenizers that read a stream.</summary>
+    public Stream OpenRead() => new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', Tokens) + "\n"), writable: false);
+
+    /// <summary>Writes <c>vocab.txt</c> and a <c>tokenizer_config.json</c> carrying the casing into <paramref name="directory"/>.</summary>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), string.Join('\n', Tokens) + "\n");
+        var config = new JsonObject
+        {
+            ["tokenizer_class"] = "BertTokenizer",
+            ["do_lower_case"] = LowerCase,
+            ["strip_accents"] = null,
+            ["tokenize_chinese_chars"] = true,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, TokenizerConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private int IndexOf(string token)
+    {
+        for (int i = 0; i < Tokens.Count; i++)
+        {
+            if (Tokens[i] == token)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool? ReadLowerCase(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            JsonNode? node = JsonNode.Parse(File.ReadAllText(path));
+            return node?["do_lower_case"]?.GetValue<bool>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid tokenizer configuration: {e.Message}", e);
+        }
+    }
+}

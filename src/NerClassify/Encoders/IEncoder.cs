@@ -1,0 +1,28 @@
+using NerClassify.Encoders.Bert;
+using static TorchSharp.torch;
+
+namespace NerClassify.Encoders;
+
+/// <summary>
+/// A transformer encoder that task heads sit on: token ids in, contextual token states out.
+/// Implementations must derive from <see cref="TorchSharp.torch.nn.Module"/> so that task models can
+/// register them as a submodule (under the key <c>bert</c>) and train them.
+/// </summary>
+public interface IEncoder : IDisposable
+{
+    /// <summary>The configuration the encoder was built from.</summary>
+    BertConfig Config { get; }
+
+    /// <summary>Width of the token states.</summary>
+    int HiddenSize { get; }
+
+    /// <summary>Whether <see cref="Encode"/> returns a pooled output.</summary>
+    bool HasPooler { get; }
+
+    /// <summary>Runs the encoder.</summary>
+    /// <param name="inputIds">[B, T] token ids (int64).</param>
+    /// <param name="attentionMask">[B, T]: 1 for real tokens, 0 for padding.</param>
+    /// <param name="tokenTypeIds">[B, T] segment ids, or null for all zeros.</param>
+    /// <returns>The last hidden state [B, T, H] and, where the encoder has a pooler, the pooled output [B, H].</returns>
+    EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null);
+}

@@ -1,0 +1,152 @@
+using NerClassify.Checkpoints;
+using NerClassify.Checkpoints.Onnx;
+using NerClassify.Encoders.Bert;
+using NerClassify.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NerClassify.Encoders;
+
+/// <summary>
+/// A pretrained encoder with its vocabulary: what a Hugging Face BERT model directory holds
+/// (<c>config.json</c>, <c>model.safetensors</c> or <c>pytorch_model.bin</c>, <c>vocab.txt</c>).
+/// </summary>
+public sealed class PretrainedEncoder : IDisposable
+{
+    /// <summary>The configuration file name of a Hugging Face model directory.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>Wraps an encoder and its vocabulary.</summary>
+    public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport = null)
+    {
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        Vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
+        if (vocabulary.Tokens.Count > encoder.Config.VocabSize)
+        {
+            throw new ArgumentException($"The vocabulary has {vocabulary.Tokens.Count} tokens but the encoder embeds only {encoder.Config.VocabSize}.", nameof(vocabulary));
+        }
+
+        LoadReport = loadReport;
+    }
+
+    /// <summary>The encoder.</summary>
+    public BertEncoder Encoder { get; }
+
+    /// <summary>Its vocabulary.</summary>
+    public BertVocabulary Vocabulary { get; }
+
+    /// <summary>Which checkpoint keys matched, when the encoder was loaded from files.</summary>
+    public LoadReport? LoadReport { get; }
+
+    /// <summary>Loads a Hugging Face BERT model directory.</summary>
+    /// <param name="directory">Holds <c>config.json</c>, <c>vocab.txt</c> and <c>model.safetensors</c> or <c>pytorch_model.bin</c>.</param>
+    /// <param name="options">Device, threads, strictness.</param>
+    /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt, a shape differs or (when strict) a key is missing; the message names the file and key.</exception>
+    public static PretrainedEncoder Load(string directory, EncoderLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        options = (options ?? new EncoderLoadOptions()).Validate();
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+        }
+
+        BertConfig config = BertConfig.Load(Path.Combine(directory, ConfigFile));
+        BertVocabulary vocabulary = BertVocabulary.Load(directory);
+        string weights = CheckpointFiles.FindWeights(directory);
+        Device device = options.Compute.Apply();
+
+        // Modules are built outside the scope: the scope owns only the checkpoint's tensors.
+        BertEncoder? encoder = null;
+        try
+        {
+            LoadReport report;
+            using (NewDisposeScope())
+            {
+                Dictionary<string, Tensor> state = CheckpointFiles.Read(weights);
+                bool hasPooler = state.Keys.Any(k => k.Contains("pooler.dense.", StringComparison.Ordinal));
+                encoder = new BertEncoder(config, hasPooler);
+                report = StateDictLoader.Load(encoder, state, weights, options.Strict);
+            }
+
+            encoder.to(device);
+            return new PretrainedEncoder(encoder, vocabulary, report);
+        }
+        catch
+        {
+            encoder?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Imports a BERT encoder exported to ONNX (sentence-transformers, Optimum or <c>torch.onnx</c> exports):
+    /// the shape is inferred from the graph and every weight is converted to Hugging Face names and layouts.
+    /// </summary>
+    /// <param name="onnxModel">The <c>.onnx</c> file's content; read to the end, not disposed.</param>
+    /// <param name="vocabulary">The model's <c>vocab.txt</c>; read to the end, not disposed.</param>
+    /// <param name="lowerCase">Whether the model is uncased, or null to infer it from the vocabulary.</param>
+    /// <param name="options">Device and threads.</param>
+    /// <exception cref="InvalidDataException">The graph is not a BERT encoder this importer understands; the message names what is missing.</exception>
+    public static PretrainedEncoder FromOnnx(Stream onnxModel, Stream vocabulary, bool? lowerCase = null, EncoderLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(onnxModel);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options = (options ?? new EncoderLoadOptions()).Validate();
+        OnnxBertWeights weights = OnnxBertImporter.Import(onnxModel);
+        BertVocabulary vocab = BertVocabulary.Load(vocabulary, lowerCase);
+        OnnxBertShape shape = weights.Shape;
+        var config = new BertConfig
+        {
+            VocabSize = shape.VocabSize,
+            HiddenSize = shape.HiddenSize,
+            NumHiddenLayers = shape.NumLayers,
+            NumAttentionHeads = shape.NumAttentionHeads,
+            IntermediateSize = shape.IntermediateSize,
+            MaxPositionEmbeddings = shape.MaxPositionEmbeddings,
+            TypeVocabSize = shape.TypeVocabSize,
+            LayerNormEps = shape.LayerNormEps,
+            PadTokenId = Math.Max(0, vocab.PadId),
+        };
+
+        Device device = options.Compute.Apply();
+        var encoder = new BertEncoder(config, shape.HasPooler);
+        try
+        {
+            LoadReport report;
+            using (NewDisposeScope())
+            {
+                var state = weights.Tensors.ToDictionary(p => p.Key, p => tensor(p.Value.Values, p.Value.Shape));
+                report = StateDictLoader.Load(encoder, state, "ONNX model", strict: true);
+            }
+
+            encoder.to(device);
+            return new PretrainedEncoder(encoder, vocab, report);
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Saves as a Hugging Face model directory (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>,
+    /// <c>tokenizer_config.json</c>) that <see cref="Load"/> and Python <c>transformers</c> read back.
+    /// The directory is replaced atomically: a failure leaves any previous content intact.
+    /// </summary>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        AtomicDirectory.Replace(directory, staging =>
+        {
+            Encoder.Config.Save(Path.Combine(staging, ConfigFile));
+            Vocabulary.Save(staging);
+            CheckpointFiles.WriteSafetensors(Path.Combine(staging, CheckpointFiles.SafetensorsFile), Encoder.state_dict());
+        });
+    }
+
+    /// <summary>Disposes the encoder.</summary>
+    public void Dispose() => Encoder.Dispose();
+}
