@@ -1,3 +1,4 @@
+using NerClassify.IO;
 namespace NerClassify.Data;
 
 /// <summary>Writes sentences as a CoNLL file, the inverse of <see cref="ConllReader"/>.</summary>

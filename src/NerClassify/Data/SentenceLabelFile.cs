@@ -1,3 +1,4 @@
+using NerClassify.IO;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 

@@ -23,6 +23,7 @@ public interface IEncoder : IDisposable
     /// <param name="inputIds">[B, T] token ids (int64).</param>
     /// <param name="attentionMask">[B, T]: 1 for real tokens, 0 for padding.</param>
     /// <param name="tokenTypeIds">[B, T] segment ids, or null for all zeros.</param>
-    /// <returns>The last hidden state [B, T, H] and, where the encoder has a pooler, the pooled output [B, H].</returns>
-    EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null);
+    /// <param name="pool">Whether to compute the pooled output (token tasks skip it).</param>
+    /// <returns>The last hidden state [B, T, H] and, where the encoder has a pooler and <paramref name="pool"/> is set, the pooled output [B, H].</returns>
+    EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true);
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace NerClassify.IO;
 
 /// <summary>Writes files so that readers see either the old content or the new, never a part.</summary>
@@ -31,7 +33,7 @@ internal static class AtomicFile
 
     /// <summary>Writes text as UTF-8 (no byte-order mark) atomically.</summary>
     public static void WriteAllText(string path, string text) =>
-        WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+        WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 
     /// <summary>Runs <paramref name="write"/> against a temporary file beside <paramref name="path"/>, then renames it over the target.</summary>
     public static void Write(string path, Action<Stream> write)
@@ -59,5 +61,34 @@ internal static class AtomicFile
     {
         string full = Path.GetFullPath(path);
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+    }
+
+    public static async Task WriteAsync(string path, Func<TextWriter, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath) ?? ".";
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                await using (writer.ConfigureAwait(false))
+                {
+                    writer.NewLine = "\n";
+                    await write(writer, cancellationToken).ConfigureAwait(false);
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }

@@ -52,7 +52,7 @@ public sealed class BertEncoder : nn.Module, IEncoder
     public bool HasPooler => _pooler is not null;
 
     /// <inheritdoc />
-    public EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
+    public EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(attentionMask);
@@ -70,7 +70,7 @@ public sealed class BertEncoder : nn.Module, IEncoder
         using Tensor zeros = tokenTypeIds is null ? zeros_like(inputIds) : empty(0);
         using Tensor embedded = _embeddings.forward(inputIds, tokenTypeIds ?? zeros);
         Tensor hidden = _encoder.forward(embedded, additiveMask);
-        Tensor? pooled = _pooler?.forward(hidden);
+        Tensor? pooled = pool ? _pooler?.forward(hidden) : null;
         return new EncoderOutput(hidden, pooled);
     }
 

@@ -1,0 +1,30 @@
+namespace NerClassify.Heads;
+
+/// <summary>Shape of the default <see cref="TokenClassificationHead"/>.</summary>
+public sealed record TokenHeadOptions
+{
+    /// <summary>Width of an optional hidden layer (dense + GELU) before the classifier; 0 for a single linear layer, as Hugging Face's <c>BertForTokenClassification</c>. Default 0.</summary>
+    public int HiddenLayerSize { get; init; }
+
+    /// <summary>
+    /// Width of a learned embedding of each word's casing (lower, Title, UPPER, mixed, digits, other),
+    /// concatenated to the token state. Gives an uncased encoder the capitalisation back. 0 turns it off. Default 0.
+    /// </summary>
+    public int CasingEmbeddingSize { get; init; }
+
+    /// <summary>Dropout before the classifier, or null for the encoder's <c>hidden_dropout_prob</c>. Default null.</summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    public TokenHeadOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(HiddenLayerSize, nameof(HiddenLayerSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(CasingEmbeddingSize, nameof(CasingEmbeddingSize));
+        if (Dropout is { } p && (p < 0 || p >= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dropout), p, "Dropout must lie in [0, 1).");
+        }
+
+        return this;
+    }
+}
