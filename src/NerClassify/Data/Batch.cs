@@ -29,6 +29,9 @@ public sealed record Batch
     /// <summary>Sentence labels [B], -100 for a row without one; null when no row has one.</summary>
     public long[]? SentenceLabels { get; init; }
 
+    /// <summary>Row-major [BatchSize, SequenceLength] word casing ids (0 at padding), or null when the items carry none.</summary>
+    public long[]? CasingIds { get; init; }
+
     /// <summary>For each row, the word index of each real position (-1 for specials), unpadded.</summary>
     public required IReadOnlyList<int[]> WordIndex { get; init; }
 

@@ -17,11 +17,13 @@ public static class BatchCollator
         int length = 0;
         bool anyLabels = false;
         bool anySentenceLabels = false;
+        bool anyCasing = false;
         foreach (var item in items)
         {
             length = Math.Max(length, item.Length);
             anyLabels |= item.Labels is not null;
             anySentenceLabels |= item.SentenceLabel is not null;
+            anyCasing |= item.CasingIds is not null;
         }
 
         var inputIds = new long[rows * length];
@@ -29,6 +31,7 @@ public static class BatchCollator
         var tokenTypes = new long[rows * length];
         long[]? labels = anyLabels ? new long[rows * length] : null;
         long[]? sentenceLabels = anySentenceLabels ? new long[rows] : null;
+        long[]? casing = anyCasing ? new long[rows * length] : null;
         var wordIndex = new int[rows][];
         Array.Fill(inputIds, padId);
         labels?.AsSpan().Fill(EncodedSentence.IgnoreIndex);
@@ -41,6 +44,7 @@ public static class BatchCollator
             item.AttentionMask.CopyTo(attention, offset);
             item.TokenTypeIds.CopyTo(tokenTypes, offset);
             item.Labels?.CopyTo(labels!, offset);
+            item.CasingIds?.CopyTo(casing!, offset);
             sentenceLabels?[r] = item.SentenceLabel ?? EncodedSentence.IgnoreIndex;
             wordIndex[r] = item.WordIndex;
             padding += length - item.Length;
@@ -55,6 +59,7 @@ public static class BatchCollator
             TokenTypeIds = tokenTypes,
             Labels = labels,
             SentenceLabels = sentenceLabels,
+            CasingIds = casing,
             WordIndex = wordIndex,
             Items = items,
             PaddingTokenCount = padding,

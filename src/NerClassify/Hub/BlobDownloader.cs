@@ -106,49 +106,8 @@ internal sealed class BlobDownloader
             byte[] buffer = new byte[BufferSize];
             while (total is null || have < total)
             {
-                Exception? broke = null;
-                HttpResponseMessage? response = null;
-                try
-                {
-                    response = await _http.GetAsync(url, have, cancellationToken).ConfigureAwait(false);
-                }
-                catch (HubException e) when (e.Kind == HubErrorKind.Network)
-                {
-                    broke = e;
-                }
-
-                using (response)
-                {
-                    if (response is null)
-                    {
-                        // Could not connect: counted as a failure below.
-                    }
-                    else if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-                    {
-                        broke = new IOException($"{url} refused the range from byte {have}.");
-                        have = Restart(file, hash);
-                    }
-                    else if (response.StatusCode is not HttpStatusCode.OK and not HttpStatusCode.PartialContent)
-                    {
-                        throw _http.Error(response, url, _settings.Revision);
-                    }
-                    else
-                    {
-                        if (have > 0 && (response.StatusCode == HttpStatusCode.OK || response.Content.Headers.ContentRange?.From != have))
-                        {
-                            HubLog.RangeIgnored(_logger, url.AbsoluteUri, have);
-                            have = Restart(file, hash);
-                        }
-
-                        await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                        (have, broke) = await CopyAsync(body, file, hash, buffer, have, fileName, total, progress, cancellationToken).ConfigureAwait(false);
-                        if (broke is null && have < total)
-                        {
-                            broke = new IOException($"{url} ended the body at byte {have} of {total}.");
-                        }
-                    }
-                }
-
+                Exception? broke;
+                (have, broke) = await TransferAsync(url, file, hash, buffer, have, fileName, total, progress, cancellationToken).ConfigureAwait(false);
                 if (broke is null)
                 {
                     break;
@@ -175,6 +134,46 @@ internal sealed class BlobDownloader
         finally
         {
             hash?.Dispose();
+        }
+    }
+
+    /// <summary>One request from byte <paramref name="have"/>; a connection that fails or breaks off is returned, not thrown, so the caller can resume.</summary>
+    private async Task<(long Have, Exception? Broke)> TransferAsync(Uri url, FileStream file, IncrementalHash? hash, byte[] buffer, long have, string fileName, long? total, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(url, have, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Kind == HubErrorKind.Network)
+        {
+            return (have, e);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                return (Restart(file, hash), new IOException($"{url} refused the range from byte {have}."));
+            }
+
+            if (response.StatusCode is not HttpStatusCode.OK and not HttpStatusCode.PartialContent)
+            {
+                throw _http.Error(response, url, _settings.Revision);
+            }
+
+            if (have > 0 && (response.StatusCode == HttpStatusCode.OK || response.Content.Headers.ContentRange?.From != have))
+            {
+                // A 200 to a Range request is the whole file again.
+                HubLog.RangeIgnored(_logger, url.AbsoluteUri, have);
+                have = Restart(file, hash);
+            }
+
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            (have, Exception? broke) = await CopyAsync(body, file, hash, buffer, have, fileName, total, progress, cancellationToken).ConfigureAwait(false);
+            return broke is null && have < total
+                ? (have, new IOException($"{url} ended the body at byte {have} of {total}."))
+                : (have, broke);
         }
     }
 

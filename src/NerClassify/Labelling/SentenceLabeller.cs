@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -220,7 +221,7 @@ public sealed class SentenceLabeller
             {
                 LabellingLog.Unlabelled(_logger, request.SentenceIndex, attempt, answer, error);
 
-                // Only a final answer that was not understood is worth remembering; failures may pass.
+                // Remember an answer that was not understood, but not a failure: that may be transient, so the next run asks again.
                 return new Outcome(null, answer, attempt, error, IsAnswer: error is null && answer is not null);
             }
 
@@ -269,8 +270,7 @@ public sealed class SentenceLabeller
 
             foreach (string name in (ReadOnlySpan<string>)["Status", "StatusCode"])
             {
-                object? value = current.GetType().GetProperty(name)?.GetValue(current);
-                switch (value)
+                switch (ReadProperty(current, name))
                 {
                     case int number when number > 0:
                         return number;
@@ -281,6 +281,19 @@ public sealed class SentenceLabeller
         }
 
         return null;
+    }
+
+    // A property that is missing, ambiguous or throws tells nothing about the status.
+    private static object? ReadProperty(Exception exception, string name)
+    {
+        try
+        {
+            return exception.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance)?.GetValue(exception);
+        }
+        catch (Exception error) when (error is AmbiguousMatchException or TargetInvocationException)
+        {
+            return null;
+        }
     }
 
     private readonly record struct Outcome(int? Label, string? Answer, int Attempts, string? Error, bool IsAnswer);

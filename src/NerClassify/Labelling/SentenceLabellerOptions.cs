@@ -29,11 +29,12 @@ public sealed record SentenceLabellerOptions
         "Output Format: A single integer (" + LabelListPlaceholder + ") representing the most relevant topic category.\n" +
         "Input: " + SentencePlaceholder;
 
-    /// <summary>The default options.</summary>
-    public static SentenceLabellerOptions Default { get; } = new();
-
     /// <summary>The topic classes of the report, in label order: World, Sport, Business, Technology, Other.</summary>
     public static IReadOnlyList<string> DefaultCategories { get; } = ["World", "Sport", "Business", "Technology", "Other"];
+
+    // Declared after DefaultCategories: static initializers run in textual order.
+    /// <summary>The default options.</summary>
+    public static SentenceLabellerOptions Default { get; } = new();
 
     /// <summary>The class names; a class's number is its position in this list. Default <see cref="DefaultCategories"/>.</summary>
     public IReadOnlyList<string> Categories { get; init; } = DefaultCategories;

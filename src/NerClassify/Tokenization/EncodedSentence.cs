@@ -19,6 +19,9 @@ public sealed record EncodedSentence(long[] InputIds, long[] AttentionMask, long
     /// <summary>The sentence label id for sentence classification, or null.</summary>
     public long? SentenceLabel { get; init; }
 
+    /// <summary>Per position, the <see cref="WordCasing"/> of its word (0 for special tokens), or null when not computed.</summary>
+    public long[]? CasingIds { get; init; }
+
     /// <summary>A caller-chosen id of the sentence (such as <see cref="Data.ConllSentence.Index"/>), shared by all its windows.</summary>
     public int SentenceIndex { get; init; }
 

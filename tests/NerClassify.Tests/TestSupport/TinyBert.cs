@@ -34,6 +34,8 @@ internal static class TinyBert
         tokens.AddRange([".", ",", "'", "-", "(", ")", "\"", "1", "2", "3", "0", "##s", "##ed", "##ing", "##er"]);
         tokens.AddRange("abcdefghijklmnopqrstuvwxyz".Select(c => c.ToString()));
         tokens.AddRange("abcdefghijklmnopqrstuvwxyz".Select(c => "##" + c));
-        return new BertVocabulary(tokens.Take(99).ToList(), lowerCase: true);
+        List<string> distinct = tokens.Distinct().Take(99).ToList();
+        distinct.AddRange(Enumerable.Range(0, 99 - distinct.Count).Select(i => $"[unused{i}]"));
+        return new BertVocabulary(distinct, lowerCase: true);
     }
 }

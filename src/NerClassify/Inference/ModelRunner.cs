@@ -1,0 +1,155 @@
+using NerClassify.Data;
+using NerClassify.Models;
+using NerClassify.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NerClassify.Inference;
+
+/// <summary>
+/// Turns words into model inputs and model outputs into word-level predictions: tokenization with windows,
+/// length-sorted batches, one forward per batch, window merging and (optionally) constrained decoding.
+/// Stateless per call, so one runner serves concurrent callers.
+/// </summary>
+internal sealed class ModelRunner
+{
+    private readonly TaskModel _model;
+    private readonly BertWordTokenizer _tokenizer;
+    private readonly EncodingOptions _encoding;
+    private readonly BioDecoder? _decoder;
+
+    public ModelRunner(TaskModel model, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        _encoding = encoding;
+        _decoder = constrainedDecoding && model.TokenLabels is not null ? new BioDecoder(model.TokenLabels) : null;
+    }
+
+    /// <summary>Encodes one sentence, with labels when given, into one or more windows.</summary>
+    public IReadOnlyList<EncodedSentence> Encode(IReadOnlyList<string> words, IReadOnlyList<int>? wordLabels, int? sentenceLabel, int sentenceIndex)
+    {
+        IReadOnlyList<EncodedSentence> windows = _tokenizer.Encode(words, _encoding, wordLabels, sentenceLabel, sentenceIndex);
+        if (!_model.UsesCasing)
+        {
+            return windows;
+        }
+
+        return windows.Select(w => w with { CasingIds = WordCasings.ForSubwords(words, w.WordIndex) }).ToArray();
+    }
+
+    /// <summary>Builds the model inputs of a batch on <paramref name="device"/>, inside the caller's scope.</summary>
+    public static ModelInputs ToInputs(Batch batch, Device device, bool usesCasing)
+    {
+        long[] shape = [batch.BatchSize, batch.SequenceLength];
+        Tensor ids = tensor(batch.InputIds, shape, device: device);
+        Tensor mask = tensor(batch.AttentionMask, shape, device: device);
+        Tensor types = tensor(batch.TokenTypeIds, shape, device: device);
+        Tensor? casing = usesCasing && batch.CasingIds is not null ? tensor(batch.CasingIds, shape, device: device) : null;
+        return new ModelInputs(ids, mask, types, casing);
+    }
+
+    /// <summary>Predicts every sentence; results are in input order.</summary>
+    public SentencePrediction[] Predict(IReadOnlyList<IReadOnlyList<string>> sentences, int batchSize, CancellationToken cancellationToken)
+    {
+        var windows = new List<EncodedSentence>();
+        var windowsOf = new List<EncodedSentence>[sentences.Count];
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            IReadOnlyList<EncodedSentence> encoded = Encode(sentences[i], null, null, i);
+            windowsOf[i] = [.. encoded];
+            windows.AddRange(encoded);
+        }
+
+        var tokenScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
+        var sequenceScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
+        Device device = _model.parameters().First().device;
+        var batching = new BatchingOptions { BatchSize = batchSize, Shuffle = false, LengthBucketing = true, PoolBatches = (windows.Count / batchSize) + 1 };
+        foreach (Batch batch in BatchPlanner.CreateBatches(windows, _tokenizer.PadId, batching))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            TaskOutputs outputs = _model.Forward(ToInputs(batch, device, _model.UsesCasing));
+            float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
+            float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();
+            int tokenWidth = (_model.TokenLabels?.Count ?? 0) * batch.SequenceLength;
+            int classCount = _model.SequenceLabels?.Count ?? 0;
+            for (int row = 0; row < batch.BatchSize; row++)
+            {
+                if (tokens is not null)
+                {
+                    tokenScores[batch.Items[row]] = tokens.AsSpan(row * tokenWidth, tokenWidth).ToArray();
+                }
+
+                if (sequences is not null)
+                {
+                    sequenceScores[batch.Items[row]] = sequences.AsSpan(row * classCount, classCount).ToArray();
+                }
+            }
+        }
+
+        var results = new SentencePrediction[sentences.Count];
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores);
+        }
+
+        return results;
+    }
+
+    private SentencePrediction Merge(
+        List<EncodedSentence> windows,
+        int wordCount,
+        Dictionary<EncodedSentence, float[]> tokenScores,
+        Dictionary<EncodedSentence, float[]> sequenceScores)
+    {
+        int[]? labels = null;
+        float[]? confidences = null;
+        if (_model.TokenLabels is { } tokenLabels)
+        {
+            int labelCount = tokenLabels.Count;
+            WordPosition[] positions = WindowMerger.SelectPositions(windows, wordCount);
+            var logProbabilities = new float[wordCount][];
+            for (int word = 0; word < wordCount; word++)
+            {
+                float[] scores = tokenScores[windows[positions[word].Window]];
+                logProbabilities[word] = scores.AsSpan(positions[word].Position * labelCount, labelCount).ToArray();
+            }
+
+            labels = _decoder?.Decode(logProbabilities) ?? logProbabilities.Select(ArgMax).ToArray();
+            confidences = labels.Select((label, word) => MathF.Exp(logProbabilities[word][label])).ToArray();
+        }
+
+        float[]? sentence = null;
+        if (_model.SequenceLabels is { } classes)
+        {
+            // A sentence split into windows gets the mean of its windows' class probabilities.
+            sentence = new float[classes.Count];
+            foreach (EncodedSentence window in windows)
+            {
+                float[] probabilities = sequenceScores[window];
+                for (int c = 0; c < sentence.Length; c++)
+                {
+                    sentence[c] += probabilities[c] / windows.Count;
+                }
+            }
+        }
+
+        return new SentencePrediction(labels, confidences, sentence);
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,136 @@
+using NerClassify.Encoders;
+using NerClassify.Heads;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace NerClassify.Models;
+
+/// <summary>
+/// Token and sentence classification in one forward pass: one encoder (<c>bert.*</c>, with pooler) feeding
+/// <c>token_classifier.*</c> and <c>sequence_classifier.*</c>, trained on
+/// <c>alpha * L_sequence + beta * L_token</c> or on learned weights (<c>loss_log_variances</c>).
+/// </summary>
+public sealed class MultitaskModel : TaskModel
+{
+    [ComponentName(Name = "bert")]
+    private readonly nn.Module _bert;
+
+    [ComponentName(Name = "token_classifier")]
+    private readonly TokenHead _tokenClassifier;
+
+    [ComponentName(Name = "sequence_classifier")]
+    private readonly SequenceHead _sequenceClassifier;
+
+    [ComponentName(Name = "loss_log_variances")]
+    private readonly Parameter? _logVariances;
+
+    /// <summary>Creates the model over <paramref name="encoder"/>, which it then owns.</summary>
+    /// <param name="encoder">The encoder; must be an <c>nn.Module</c>.</param>
+    /// <param name="tokenLabels">Token label names in id order.</param>
+    /// <param name="sequenceLabels">Sentence class names in id order.</param>
+    /// <param name="loss">Loss weighting; default alpha = 1, beta = 7.</param>
+    /// <param name="tokenHead">A token head of your own, or null for the default.</param>
+    /// <param name="sequenceHead">A sequence head of your own, or null for the default.</param>
+    /// <param name="tokenHeadOptions">Options of the default token head.</param>
+    public MultitaskModel(
+        IEncoder encoder,
+        IReadOnlyList<string> tokenLabels,
+        IReadOnlyList<string> sequenceLabels,
+        MultitaskLossOptions? loss = null,
+        TokenHead? tokenHead = null,
+        SequenceHead? sequenceHead = null,
+        TokenHeadOptions? tokenHeadOptions = null)
+        : base("BertForMultitaskClassification", tokenLabels ?? throw new ArgumentNullException(nameof(tokenLabels)), sequenceLabels ?? throw new ArgumentNullException(nameof(sequenceLabels)))
+    {
+        Loss = (loss ?? new MultitaskLossOptions()).Validate();
+        _bert = AsModule(encoder);
+        _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
+        _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count);
+        _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? nn.Parameter(zeros(2)) : null;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override TaskKind Kind => TaskKind.Multitask;
+
+    /// <inheritdoc />
+    public override IEncoder Encoder => (IEncoder)_bert;
+
+    /// <summary>The loss weighting.</summary>
+    public MultitaskLossOptions Loss { get; }
+
+    /// <summary>The token head.</summary>
+    public TokenHead TokenHead => _tokenClassifier;
+
+    /// <summary>The sequence head.</summary>
+    public SequenceHead SequenceHead => _sequenceClassifier;
+
+    /// <inheritdoc />
+    public override bool UsesCasing => _tokenClassifier.UsesCasing;
+
+    /// <summary>The current effective weights (alpha, beta): fixed, or exp(-s)/2 under learned weighting.</summary>
+    public (double Sequence, double Token) CurrentWeights()
+    {
+        if (_logVariances is null)
+        {
+            return (Loss.SequenceWeight, Loss.TokenWeight);
+        }
+
+        using var noGrad = no_grad();
+        float[] s = _logVariances.data<float>().ToArray();
+        return (0.5 * Math.Exp(-s[0]), 0.5 * Math.Exp(-s[1]));
+    }
+
+    /// <inheritdoc />
+    public override TaskOutputs Forward(ModelInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        Tensor tokens = _tokenClassifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds));
+        Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, encoded.PooledOutput));
+        return new TaskOutputs(tokens, sequences);
+    }
+
+    /// <inheritdoc />
+    public override TaskLoss ComputeLoss(TaskOutputs outputs, Tensor? tokenLabels, Tensor? sequenceLabels)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        Tensor? token = CrossEntropy(outputs.TokenLogits, tokenLabels);
+        Tensor? sequence = CrossEntropy(outputs.SequenceLogits, sequenceLabels);
+        Tensor total = zeros(1, device: outputs.TokenLogits!.device).sum();
+        if (_logVariances is null)
+        {
+            if (sequence is not null && Loss.SequenceWeight != 0)
+            {
+                total = total.add(sequence.mul(Loss.SequenceWeight));
+            }
+
+            if (token is not null && Loss.TokenWeight != 0)
+            {
+                total = total.add(token.mul(Loss.TokenWeight));
+            }
+        }
+        else
+        {
+            if (sequence is not null)
+            {
+                total = total.add(Uncertain(sequence, 0));
+            }
+
+            if (token is not null)
+            {
+                total = total.add(Uncertain(token, 1));
+            }
+        }
+
+        return new TaskLoss(total, token, sequence);
+    }
+
+    private Tensor Uncertain(Tensor loss, int task)
+    {
+        Tensor s = _logVariances![task];
+        return s.neg().exp().mul(loss).add(s).mul(0.5);
+    }
+}

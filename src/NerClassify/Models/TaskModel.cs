@@ -1,0 +1,87 @@
+using NerClassify.Encoders;
+using NerClassify.Heads;
+using static TorchSharp.torch;
+
+namespace NerClassify.Models;
+
+/// <summary>
+/// Base of the task models: an <see cref="IEncoder"/> (key <c>bert</c>) and one or two heads, with label
+/// names and the loss. Derived models declare the encoder field first, then the heads.
+/// </summary>
+public abstract class TaskModel : nn.Module
+{
+    /// <summary>The cross-entropy target that marks a position or row without a label.</summary>
+    public const long IgnoreIndex = -100;
+
+    /// <summary>Creates the model.</summary>
+    /// <param name="name">A display name.</param>
+    /// <param name="tokenLabels">Token label names in id order, or null for a sequence-only model.</param>
+    /// <param name="sequenceLabels">Sentence class names in id order, or null for a token-only model.</param>
+    protected TaskModel(string name, IReadOnlyList<string>? tokenLabels, IReadOnlyList<string>? sequenceLabels)
+        : base(name)
+    {
+        TokenLabels = tokenLabels?.ToArray();
+        SequenceLabels = sequenceLabels?.ToArray();
+    }
+
+    /// <summary>Which heads the model has.</summary>
+    public abstract TaskKind Kind { get; }
+
+    /// <summary>The shared encoder.</summary>
+    public abstract IEncoder Encoder { get; }
+
+    /// <summary>Token label names in id order (for example <c>O</c>, <c>B-PER</c>, ...), or null.</summary>
+    public IReadOnlyList<string>? TokenLabels { get; }
+
+    /// <summary>Sentence class names in id order, or null.</summary>
+    public IReadOnlyList<string>? SequenceLabels { get; }
+
+    /// <summary>Whether the token head reads word casing ids.</summary>
+    public virtual bool UsesCasing => false;
+
+    /// <summary>Runs the encoder once and the heads on its output.</summary>
+    public abstract TaskOutputs Forward(ModelInputs inputs);
+
+    /// <summary>
+    /// The training loss for a batch. Rows or positions labelled <see cref="IgnoreIndex"/> do not count; a
+    /// task with no label in the batch contributes nothing.
+    /// </summary>
+    /// <param name="outputs">The model's outputs for the batch.</param>
+    /// <param name="tokenLabels">[B, T] token label ids, or null.</param>
+    /// <param name="sequenceLabels">[B] sentence label ids, or null.</param>
+    public abstract TaskLoss ComputeLoss(TaskOutputs outputs, Tensor? tokenLabels, Tensor? sequenceLabels);
+
+    /// <summary>Mean cross-entropy over labelled targets, or null when there is none.</summary>
+    protected static Tensor? CrossEntropy(Tensor? logits, Tensor? labels)
+    {
+        if (logits is null || labels is null)
+        {
+            return null;
+        }
+
+        using Tensor flatLabels = labels.reshape(-1);
+        using Tensor labelled = flatLabels.ne(IgnoreIndex);
+        if (!labelled.any().item<bool>())
+        {
+            return null;
+        }
+
+        using Tensor flatLogits = logits.reshape(-1, logits.shape[^1]);
+        return nn.functional.cross_entropy(flatLogits, flatLabels, ignore_index: IgnoreIndex);
+    }
+
+    /// <summary>Checks that <paramref name="encoder"/> is a module and returns it as one.</summary>
+    protected static nn.Module AsModule(IEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        return encoder as nn.Module ?? throw new ArgumentException($"The encoder must derive from TorchSharp's nn.Module; {encoder.GetType().Name} does not.", nameof(encoder));
+    }
+
+    /// <summary>Builds the default token head for an encoder.</summary>
+    protected static TokenHead DefaultTokenHead(IEncoder encoder, int labelCount, TokenHeadOptions? options) =>
+        new TokenClassificationHead(encoder.HiddenSize, labelCount, options, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);
+
+    /// <summary>Builds the default sequence head for an encoder.</summary>
+    protected static SequenceHead DefaultSequenceHead(IEncoder encoder, int classCount) =>
+        new SequenceClassificationHead(encoder.HiddenSize, classCount, encoder.HasPooler, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);
+}

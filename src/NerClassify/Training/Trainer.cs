@@ -1,0 +1,523 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NerClassify.Checkpoints;
+using NerClassify.Data;
+using NerClassify.Encoders;
+using NerClassify.Inference;
+using NerClassify.IO;
+using NerClassify.Metrics;
+using NerClassify.Models;
+using NerClassify.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NerClassify.Training;
+
+/// <summary>
+/// Fine-tunes a <see cref="TaskModel"/>: AdamW with decoupled weight decay on weights only, warm-up and linear
+/// decay, gradient clipping and accumulation, length-bucketed batches, evaluation every epoch, best-epoch
+/// selection, early stopping, and checkpoints that a later run resumes to the same result.
+/// </summary>
+/// <remarks>
+/// Training runs synchronously on a worker thread (TorchSharp's dispose scopes and no-grad state are
+/// thread-local); <see cref="TrainAsync"/> returns a task for it. The token is checked before every batch.
+/// </remarks>
+public sealed partial class Trainer
+{
+    private const string CheckpointName = "latest";
+    private const string ModelFile = "model.safetensors";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string StateFile = "trainer_state.json";
+
+    private readonly ILogger<Trainer> _logger;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Settings; validated here.</param>
+    /// <param name="logger">Receives epoch summaries, evaluations and checkpoint events.</param>
+    public Trainer(TrainerOptions? options = null, ILogger<Trainer>? logger = null)
+    {
+        Options = (options ?? new TrainerOptions()).Validate();
+        _logger = logger ?? NullLogger<Trainer>.Instance;
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Trains <paramref name="model"/> in place.</summary>
+    /// <param name="model">The model; moved to the configured device.</param>
+    /// <param name="vocabulary">The encoder's vocabulary.</param>
+    /// <param name="train">Training sentences; each needs labels for at least one of the model's tasks.</param>
+    /// <param name="validation">Sentences to evaluate after every epoch, or null.</param>
+    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="cancellationToken">Stops training before the next batch; the last checkpoint stays usable.</param>
+    /// <returns>The per-epoch history.</returns>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+    public Task<TrainingHistory> TrainAsync(
+        TaskModel model,
+        BertVocabulary vocabulary,
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("There are no training examples.", nameof(train));
+        }
+
+        if (Options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, StateFile)))
+        {
+            throw new FileNotFoundException($"'{resume}' is not a training checkpoint: it has no {StateFile}.", Path.Combine(resume, StateFile));
+        }
+
+        return Task.Factory.StartNew(
+            () => Train(model, vocabulary, train, validation, progress, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Scores <paramref name="model"/> on labelled sentences.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="vocabulary">The encoder's vocabulary.</param>
+    /// <param name="examples">Sentences with tags and/or sentence labels.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public EvaluationResult Evaluate(TaskModel model, BertVocabulary vocabulary, IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(examples);
+        return Evaluate(model, CreateRunner(model, vocabulary), examples, cancellationToken);
+    }
+
+    private TrainingHistory Train(
+        TaskModel model,
+        BertVocabulary vocabulary,
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        Device device = Options.Compute.Apply();
+        model.to(device);
+        ModelRunner runner = CreateRunner(model, vocabulary);
+        List<EncodedSentence> encoded = EncodeTraining(model, runner, train);
+        long padId = vocabulary.PadId;
+        int batchesPerEpoch = BatchPlanner.CreateBatches(encoded, padId, BatchOptions(0)).Count;
+        int stepsPerEpoch = (batchesPerEpoch + Options.GradientAccumulationSteps - 1) / Options.GradientAccumulationSteps;
+        int totalSteps = stepsPerEpoch * Options.Epochs;
+        int warmupSteps = (int)Math.Ceiling(Options.WarmupRatio * totalSteps);
+
+        using OptimizerHelper optimizer = CreateOptimizer(model);
+        var state = new RunState();
+        if (Options.ResumeFrom is { } resume)
+        {
+            state = LoadCheckpoint(resume, model, optimizer);
+            LogResumed(resume, state.EpochsDone);
+        }
+
+        Dictionary<string, Tensor>? bestWeights = null;
+        try
+        {
+            for (int epoch = state.EpochsDone + 1; epoch <= Options.Epochs; epoch++)
+            {
+                EpochResult result = TrainEpoch(model, encoded, padId, device, optimizer, state, epoch, stepsPerEpoch, totalSteps, warmupSteps, progress, cancellationToken);
+                if (validation is { Count: > 0 } && Options.EvaluateEveryEpoch)
+                {
+                    EvaluationResult scores = Evaluate(model, runner, validation, cancellationToken);
+                    result = result with { Validation = scores };
+                    double score = scores.Score(Options.SelectionMetric);
+                    LogEvaluated(epoch, Options.SelectionMetric, score);
+                    if (state.BestEpoch is null || score > state.BestScore)
+                    {
+                        (state.BestScore, state.BestEpoch, state.EpochsWithoutImprovement) = (score, epoch, 0);
+                        if (Options.KeepBest)
+                        {
+                            DisposeAll(bestWeights);
+                            bestWeights = Snapshot(model);
+                        }
+                    }
+                    else
+                    {
+                        state.EpochsWithoutImprovement++;
+                    }
+                }
+
+                state.History.Add(result);
+                state.EpochsDone = epoch;
+                LogEpoch(epoch, result.TrainLoss, result.TrainSeconds, result.ExamplesPerSecond);
+                if (Options.CheckpointDirectory is { } checkpoints)
+                {
+                    SaveCheckpoint(Path.Combine(checkpoints, CheckpointName), model, optimizer, state);
+                }
+
+                if (Options.EarlyStoppingPatience is { } patience && state.EpochsWithoutImprovement >= patience)
+                {
+                    state.StoppedEarly = true;
+                    LogStoppedEarly(epoch, patience);
+                    break;
+                }
+            }
+
+            if (bestWeights is not null)
+            {
+                StateDictLoader.Load(model, bestWeights, $"best epoch {state.BestEpoch}");
+            }
+
+            return new TrainingHistory(state.History.ToArray(), state.BestEpoch, state.StoppedEarly);
+        }
+        finally
+        {
+            DisposeAll(bestWeights);
+        }
+    }
+
+    private EpochResult TrainEpoch(
+        TaskModel model,
+        List<EncodedSentence> encoded,
+        long padId,
+        Device device,
+        OptimizerHelper optimizer,
+        RunState state,
+        int epoch,
+        int stepsPerEpoch,
+        int totalSteps,
+        int warmupSteps,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        // Seeding per epoch makes an epoch's dropout masks and batch order independent of what ran before,
+        // so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+        manual_seed(Options.Seed + epoch);
+        IReadOnlyList<Batch> batches = BatchPlanner.CreateBatches(encoded, padId, BatchOptions(epoch));
+        model.train();
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0, tokenSum = 0, sequenceSum = 0;
+        int tokenBatches = 0, sequenceBatches = 0, examples = 0;
+        int accumulation = Options.GradientAccumulationSteps;
+        optimizer.zero_grad();
+        for (int b = 0; b < batches.Count; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Batch batch = batches[b];
+            using (NewDisposeScope())
+            {
+                ModelInputs inputs = ModelRunner.ToInputs(batch, device, model.UsesCasing);
+                Tensor? tokenLabels = batch.Labels is null ? null : tensor(batch.Labels, [batch.BatchSize, batch.SequenceLength], device: device);
+                Tensor? sentenceLabels = batch.SentenceLabels is null ? null : tensor(batch.SentenceLabels, device: device);
+                TaskLoss loss = model.ComputeLoss(model.Forward(inputs), tokenLabels, sentenceLabels);
+                if (loss.Total.requires_grad)
+                {
+                    loss.Total.div(accumulation).backward();
+                }
+
+                lossSum += loss.Total.item<float>();
+                if (loss.Token is not null)
+                {
+                    tokenSum += loss.Token.item<float>();
+                    tokenBatches++;
+                }
+
+                if (loss.Sequence is not null)
+                {
+                    sequenceSum += loss.Sequence.item<float>();
+                    sequenceBatches++;
+                }
+
+                if ((b + 1) % accumulation == 0 || b == batches.Count - 1)
+                {
+                    if (Options.MaxGradientNorm is { } norm)
+                    {
+                        nn.utils.clip_grad_norm_(model.parameters(), norm);
+                    }
+
+                    SetLearningRate(optimizer, LearningRateAt(state.GlobalStep, totalSteps, warmupSteps));
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    state.GlobalStep++;
+                }
+
+                examples += batch.BatchSize;
+                if (progress is not null)
+                {
+                    double elapsed = clock.Elapsed.TotalSeconds;
+                    double perBatch = elapsed / (b + 1);
+                    int remainingBatches = (batches.Count - b - 1) + ((Options.Epochs - epoch) * batches.Count);
+                    progress.Report(new TrainingProgress(
+                        epoch, Options.Epochs, b + 1, batches.Count, loss.Total.item<float>(),
+                        loss.Token?.item<float>(), loss.Sequence?.item<float>(), examples / Math.Max(elapsed, 1e-9),
+                        TimeSpan.FromSeconds(perBatch * remainingBatches)));
+                }
+            }
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        (double Sequence, double Token)? weights = model is MultitaskModel multitask ? multitask.CurrentWeights() : null;
+        return new EpochResult(
+            epoch,
+            lossSum / batches.Count,
+            tokenBatches == 0 ? null : tokenSum / tokenBatches,
+            sequenceBatches == 0 ? null : sequenceSum / sequenceBatches,
+            optimizer.ParamGroups.First().LearningRate,
+            seconds,
+            examples / seconds,
+            null,
+            weights?.Sequence,
+            weights?.Token);
+    }
+
+    private EvaluationResult Evaluate(TaskModel model, ModelRunner runner, IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            SentencePrediction[] predictions = runner.Predict(examples.Select(e => e.Words).ToArray(), Options.EvaluationBatchSize, cancellationToken);
+            EntityReport? entities = null;
+            if (model.TokenLabels is { } tokenLabels)
+            {
+                int[] tagged = Enumerable.Range(0, examples.Count).Where(i => examples[i].Tags is not null).ToArray();
+                if (tagged.Length > 0)
+                {
+                    IReadOnlyList<string>[] gold = tagged.Select(i => examples[i].Tags!).ToArray();
+                    IReadOnlyList<string>[] predicted = tagged.Select(i => (IReadOnlyList<string>)predictions[i].WordLabels!.Select(l => tokenLabels[l]).ToArray()).ToArray();
+                    entities = EntityMetrics.Compute(gold, predicted);
+                }
+            }
+
+            ClassificationReport? sentences = null;
+            if (model.SequenceLabels is { } classes)
+            {
+                int[] labelled = Enumerable.Range(0, examples.Count).Where(i => examples[i].SentenceLabel is not null).ToArray();
+                if (labelled.Length > 0)
+                {
+                    string[] gold = labelled.Select(i => examples[i].SentenceLabel!).ToArray();
+                    string[] predicted = labelled.Select(i => classes[ArgMax(predictions[i].SequenceProbabilities!)]).ToArray();
+                    sentences = ClassificationMetrics.Compute(gold, predicted, classes);
+                }
+            }
+
+            return new EvaluationResult(entities, sentences);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private ModelRunner CreateRunner(TaskModel model, BertVocabulary vocabulary)
+    {
+        using Stream vocab = vocabulary.OpenRead();
+        var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
+        return new ModelRunner(model, tokenizer, Options.Encoding, Options.ConstrainedDecoding);
+    }
+
+    private static List<EncodedSentence> EncodeTraining(TaskModel model, ModelRunner runner, IReadOnlyList<TrainingExample> train)
+    {
+        LabelSet? tokenLabels = model.TokenLabels is null ? null : LabelSet.FromLabels(model.TokenLabels);
+        var classIds = model.SequenceLabels?.Select((name, id) => (name, id)).ToDictionary(p => p.name, p => p.id);
+        var encoded = new List<EncodedSentence>(train.Count);
+        for (int i = 0; i < train.Count; i++)
+        {
+            TrainingExample example = train[i];
+            int[]? labels = null;
+            if (tokenLabels is not null && example.Tags is not null)
+            {
+                labels = example.Tags.Select(tag => tokenLabels.TryGetId(tag, out int id) ? id
+                    : throw new ArgumentException($"Training example {i}: tag '{tag}' is not one of the model's labels ({string.Join(", ", model.TokenLabels!)}).", nameof(train))).ToArray();
+            }
+
+            int? sentenceLabel = null;
+            if (classIds is not null && example.SentenceLabel is { } label)
+            {
+                sentenceLabel = classIds.TryGetValue(label, out int id) ? id
+                    : throw new ArgumentException($"Training example {i}: sentence label '{label}' is not one of the model's classes ({string.Join(", ", model.SequenceLabels!)}).", nameof(train));
+            }
+
+            if (labels is null && sentenceLabel is null)
+            {
+                throw new ArgumentException($"Training example {i} has no label for any of the model's tasks.", nameof(train));
+            }
+
+            encoded.AddRange(runner.Encode(example.Words, labels, sentenceLabel, i));
+        }
+
+        return encoded;
+    }
+
+    private BatchingOptions BatchOptions(int epoch) => new()
+    {
+        BatchSize = Options.BatchSize,
+        Shuffle = true,
+        LengthBucketing = Options.LengthBucketing,
+        Seed = Options.Seed + epoch,
+    };
+
+    private OptimizerHelper CreateOptimizer(TaskModel model)
+    {
+        var decay = new List<Parameter>();
+        var noDecay = new List<Parameter>();
+        foreach ((string name, Parameter parameter) in model.named_parameters())
+        {
+            bool exempt = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.Contains("loss_log_variances", StringComparison.Ordinal);
+            (exempt ? noDecay : decay).Add(parameter);
+        }
+
+        return optim.AdamW(
+            [
+                new AdamW.ParamGroup(decay, new AdamW.Options { LearningRate = Options.LearningRate, weight_decay = Options.WeightDecay }),
+                new AdamW.ParamGroup(noDecay, new AdamW.Options { LearningRate = Options.LearningRate, weight_decay = 0 }),
+            ],
+            Options.LearningRate,
+            weight_decay: Options.WeightDecay);
+    }
+
+    private double LearningRateAt(int step, int totalSteps, int warmupSteps)
+    {
+        if (step < warmupSteps)
+        {
+            return Options.LearningRate * (step + 1) / warmupSteps;
+        }
+
+        if (Options.Schedule == LearningRateSchedule.Constant)
+        {
+            return Options.LearningRate;
+        }
+
+        double remaining = (double)(totalSteps - step) / Math.Max(1, totalSteps - warmupSteps);
+        return Options.LearningRate * Math.Clamp(remaining, 0, 1);
+    }
+
+    private static void SetLearningRate(OptimizerHelper optimizer, double rate)
+    {
+        foreach (ParamGroup group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(TaskModel model)
+    {
+        using var noGrad = no_grad();
+        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().clone());
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        foreach (Tensor tensor in tensors?.Values ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.Dispose();
+        }
+    }
+
+    private void SaveCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer, RunState state)
+    {
+        AtomicDirectory.Replace(directory, staging =>
+        {
+            CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFile), model.state_dict());
+            optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
+            File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state.ToStored()));
+        });
+        LogCheckpoint(directory, state.EpochsDone);
+    }
+
+    private static RunState LoadCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer)
+    {
+        string statePath = Path.Combine(directory, StateFile);
+        StoredRunState stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize<StoredRunState>(File.ReadAllText(statePath))
+                ?? throw new InvalidDataException($"'{statePath}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{statePath}' is not a valid trainer state: {e.Message}", e);
+        }
+
+        using (NewDisposeScope())
+        {
+            string weights = Path.Combine(directory, ModelFile);
+            StateDictLoader.Load(model, CheckpointFiles.Read(weights), weights);
+        }
+
+        optimizer.load_state_dict(Path.Combine(directory, OptimizerFile));
+        return RunState.FromStored(stored);
+    }
+
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Epoch {Epoch}: loss {Loss:F4}, {Seconds:F1} s, {ExamplesPerSecond:F1} examples/s")]
+    private partial void LogEpoch(int epoch, double loss, double seconds, double examplesPerSecond);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Epoch {Epoch}: validation {Metric} = {Score:F4}")]
+    private partial void LogEvaluated(int epoch, SelectionMetric metric, double score);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Checkpoint written to {Directory} after epoch {Epoch}")]
+    private partial void LogCheckpoint(string directory, int epoch);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Resuming from {Directory} after epoch {Epoch}")]
+    private partial void LogResumed(string directory, int epoch);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Stopping early after epoch {Epoch}: no improvement in {Patience} epochs")]
+    private partial void LogStoppedEarly(int epoch, int patience);
+
+    private sealed class RunState
+    {
+        public int EpochsDone { get; set; }
+
+        public int GlobalStep { get; set; }
+
+        public double BestScore { get; set; } = double.NegativeInfinity;
+
+        public int? BestEpoch { get; set; }
+
+        public int EpochsWithoutImprovement { get; set; }
+
+        public bool StoppedEarly { get; set; }
+
+        public List<EpochResult> History { get; } = [];
+
+        public static RunState FromStored(StoredRunState stored)
+        {
+            var state = new RunState
+            {
+                EpochsDone = stored.EpochsDone,
+                GlobalStep = stored.GlobalStep,
+                BestScore = stored.BestScore ?? double.NegativeInfinity,
+                BestEpoch = stored.BestEpoch,
+                EpochsWithoutImprovement = stored.EpochsWithoutImprovement,
+            };
+            state.History.AddRange(TrainingHistory.FromJson(stored.History).Epochs);
+            return state;
+        }
+
+        public StoredRunState ToStored() => new(
+            EpochsDone,
+            GlobalStep,
+            double.IsFinite(BestScore) ? BestScore : null,
+            BestEpoch,
+            EpochsWithoutImprovement,
+            new TrainingHistory(History.ToArray(), BestEpoch, StoppedEarly).ToJson());
+    }
+
+    private sealed record StoredRunState(int EpochsDone, int GlobalStep, double? BestScore, int? BestEpoch, int EpochsWithoutImprovement, string History);
+}

@@ -1,0 +1,96 @@
+using NerClassify.Tokenization;
+
+namespace NerClassify.Training;
+
+/// <summary>Settings of <see cref="Trainer"/>. Defaults follow the report: AdamW, learning rate 5e-5, weight decay 0.01, 4 epochs.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Peak learning rate. Default 5e-5.</summary>
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>AdamW weight decay, applied to weights only (not to biases, LayerNorm or loss weights). Default 0.01.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Passes over the training data. Default 4.</summary>
+    public int Epochs { get; init; } = 4;
+
+    /// <summary>Sentences per optimiser step (before accumulation). Default 16.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Batches whose gradients are summed before each optimiser step. Default 1.</summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.Linear"/>.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Linear;
+
+    /// <summary>Share of all optimiser steps spent warming up, in [0, 1). Default 0.</summary>
+    public double WarmupRatio { get; init; }
+
+    /// <summary>Maximum gradient norm, or null for no clipping. Default 1.0.</summary>
+    public double? MaxGradientNorm { get; init; } = 1.0;
+
+    /// <summary>Seeds weights shuffling, dropout and batch order. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Subword windows for long sentences (training windows them too, never dropping a word). Default: 128 subwords, stride 32.</summary>
+    public EncodingOptions Encoding { get; init; } = new() { MaxLength = 128, Stride = 32 };
+
+    /// <summary>Sort sentences by length within shuffled pools so batches carry little padding. Default true.</summary>
+    public bool LengthBucketing { get; init; } = true;
+
+    /// <summary>Evaluate on the validation set after every epoch (when one is given). Default true.</summary>
+    public bool EvaluateEveryEpoch { get; init; } = true;
+
+    /// <summary>The validation score that selects the best epoch. Default <see cref="SelectionMetric.Auto"/>.</summary>
+    public SelectionMetric SelectionMetric { get; init; } = SelectionMetric.Auto;
+
+    /// <summary>At the end, restore the weights of the best epoch by <see cref="SelectionMetric"/>. Default false (keep the last epoch, as the report did).</summary>
+    public bool KeepBest { get; init; }
+
+    /// <summary>Stop after this many epochs without improvement, or null to never stop early. Default null.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>BIO-constrained (Viterbi) decoding of token predictions during evaluation. Default true.</summary>
+    public bool ConstrainedDecoding { get; init; } = true;
+
+    /// <summary>Where to write a checkpoint (weights, optimiser, schedule) after every epoch, or null for none. Default null.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>A checkpoint directory written by an earlier run to continue from, or null. Default null.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Batch size for evaluation. Default 64.</summary>
+    public int EvaluationBatchSize { get; init; } = 64;
+
+    /// <summary>Device and threads. Default <see cref="ComputeOptions.Default"/>.</summary>
+    public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names the property.</exception>
+    public TrainerOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(GradientAccumulationSteps, 1, nameof(GradientAccumulationSteps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EvaluationBatchSize, 1, nameof(EvaluationBatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupRatio, nameof(WarmupRatio));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(WarmupRatio, 1, nameof(WarmupRatio));
+        if (MaxGradientNorm is { } norm)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(norm, nameof(MaxGradientNorm));
+        }
+
+        if (EarlyStoppingPatience is { } patience)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1, nameof(EarlyStoppingPatience));
+        }
+
+        ArgumentNullException.ThrowIfNull(Encoding, nameof(Encoding));
+        Encoding.Validate();
+        ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
+        Compute.Validate();
+        return this;
+    }
+}
