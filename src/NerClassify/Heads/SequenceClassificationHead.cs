@@ -37,8 +37,8 @@ public sealed class SequenceClassificationHead : SequenceHead
     {
         _pooler = encoderHasPooler ? null : Linear(inputSize, inputSize);
         _dropout = Dropout(dropout);
-        _weight = Parameter(empty(classCount, inputSize));
-        _bias = Parameter(zeros(classCount));
+        _weight = ParameterFactory.Create(empty(classCount, inputSize));
+        _bias = ParameterFactory.Create(zeros(classCount));
         RegisterComponents();
         using (no_grad())
         {

@@ -54,8 +54,8 @@ public sealed class TokenClassificationHead : TokenHead
         }
 
         // Parameters rather than a Linear child, so the keys are classifier.weight / classifier.bias as in Hugging Face.
-        _weight = Parameter(empty(labelCount, width));
-        _bias = Parameter(zeros(labelCount));
+        _weight = ParameterFactory.Create(empty(labelCount, width));
+        _bias = ParameterFactory.Create(zeros(labelCount));
         RegisterComponents();
         using (no_grad())
         {

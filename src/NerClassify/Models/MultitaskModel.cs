@@ -48,7 +48,7 @@ public sealed class MultitaskModel : TaskModel
         _bert = AsModule(encoder);
         _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
         _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count);
-        _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? nn.Parameter(zeros(2)) : null;
+        _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? Heads.ParameterFactory.Create(zeros(2)) : null;
         RegisterComponents();
     }
 

@@ -1,0 +1,37 @@
+using NerClassify.Data;
+using NerClassify.Training;
+
+namespace NerClassify.Samples.Reproduction;
+
+/// <summary>The CoNLL-2003 files and topic labels, joined into training and evaluation examples.</summary>
+internal sealed record Corpus(
+    IReadOnlyList<LabeledSentence> TrainRows,
+    IReadOnlyList<TrainingExample> NerValidation,
+    IReadOnlyList<TrainingExample> TopicValidation,
+    IReadOnlyList<TrainingExample> MultitaskValidation,
+    IReadOnlyList<string> TokenLabels,
+    IReadOnlyList<string> Topics)
+{
+    public static readonly string[] TopicOrder = ["World", "Sport", "Business", "Technology", "Other"];
+
+    public static async Task<Corpus> LoadAsync(string dataDirectory)
+    {
+        var reader = new ConllReader();
+        ConllCorpus train = await reader.LoadAsync(Path.Combine(dataDirectory, "conll2003", "train.txt"));
+        ConllCorpus valid = await reader.LoadAsync(Path.Combine(dataDirectory, "conll2003", "valid.txt"));
+        var trainRows = await SentenceLabelFile.LoadAsync(Path.Combine(dataDirectory, "conll2003-topics", "train.tsv"));
+        var validRows = await SentenceLabelFile.LoadAsync(Path.Combine(dataDirectory, "conll2003-topics", "valid.tsv"));
+        IReadOnlyList<LabeledSentence> trainJoined = SentenceLabelFile.Join(train.Sentences, trainRows, "train.tsv");
+        IReadOnlyList<LabeledSentence> validJoined = SentenceLabelFile.Join(valid.Sentences, validRows, "valid.tsv");
+
+        string[] tokenLabels = LabelSet.FromSentences(train.Sentences).Labels.ToArray();
+        var topicOf = validJoined.ToDictionary(j => j.Sentence.Index, j => j.Label);
+        TrainingExample[] ner = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray();
+        TrainingExample[] topics = validJoined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
+        TrainingExample[] both = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags, topicOf.GetValueOrDefault(s.Index))).ToArray();
+        return new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder);
+    }
+
+    public static TrainingExample[] ToExamples(IEnumerable<LabeledSentence> rows, bool tags, bool topics) =>
+        rows.Select(r => new TrainingExample(r.Sentence.Words, tags ? r.Sentence.Tags : null, topics ? r.Label : null)).ToArray();
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NerClassify.Data;
+using NerClassify.Samples.Reproduction;
+
+// Reproduces the report's experiments on CoNLL-2003 with the offline MiniLM encoder; see docs/reproduction.md.
+ReproductionOptions options = ReproductionOptions.Parse(args);
+Directory.CreateDirectory(options.OutputDirectory);
+var clock = Stopwatch.StartNew();
+Console.WriteLine($"Data: {options.DataDirectory}  Output: {Path.GetFullPath(options.OutputDirectory)}");
+Corpus corpus = await Corpus.LoadAsync(options.DataDirectory);
+var experiments = new Experiments(options, corpus);
+var results = new List<RunResult>();
+
+foreach (string model in new[] { "token", "sequence", "multitask", "uncertainty" }.Where(options.Experiments.Contains))
+{
+    foreach (int seed in options.Seeds)
+    {
+        results.Add(await experiments.RunAsync(model, options.TrainSize, seed));
+    }
+}
+
+if (options.Experiments.Contains("curve"))
+{
+    foreach (int size in options.CurveSizes.Where(s => s != options.TrainSize || !options.Experiments.Contains("token")))
+    {
+        results.Add(await experiments.RunAsync("token", size, options.Seeds[0]));
+    }
+}
+
+var trainSentences = corpus.TrainRows.Take(options.TrainSize).Select(r => r.Sentence).ToArray();
+var report = new Report(options, results, LabelDistribution.OfTokens(trainSentences), LabelDistribution.Count(corpus.TrainRows.Take(options.TrainSize).Select(r => r.Label)), clock.Elapsed);
+report.Write();
+File.WriteAllText(Path.Combine(options.OutputDirectory, "results.json"), JsonSerializer.Serialize(new { options, results, wallSeconds = clock.Elapsed.TotalSeconds }, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"Done in {clock.Elapsed:hh\\:mm\\:ss}. Wrote report.md, results.json and figures to {Path.GetFullPath(options.OutputDirectory)}");

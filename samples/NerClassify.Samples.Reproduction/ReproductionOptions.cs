@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace NerClassify.Samples.Reproduction;
+
+/// <summary>Command-line settings of the reproduction.</summary>
+internal sealed record ReproductionOptions
+{
+    public required string DataDirectory { get; init; }
+
+    public string OutputDirectory { get; init; } = "reproduction";
+
+    public int TrainSize { get; init; } = 1000;
+
+    public int[] CurveSizes { get; init; } = [10, 30, 100, 300, 1000, 2000];
+
+    public int Epochs { get; init; } = 4;
+
+    public int MultitaskEpochs { get; init; } = 4;
+
+    public double LearningRate { get; init; } = 5e-5;
+
+    public int BatchSize { get; init; } = 16;
+
+    public double WarmupRatio { get; init; } = 0.1;
+
+    public int[] Seeds { get; init; } = [1, 2, 3];
+
+    public int CasingEmbedding { get; init; } = 16;
+
+    public bool ConstrainedDecoding { get; init; } = true;
+
+    public int? Threads { get; init; }
+
+    public string[] Experiments { get; init; } = ["token", "sequence", "multitask", "uncertainty", "curve"];
+
+    public string? TestConll { get; init; }
+
+    public string? TestLabels { get; init; }
+
+    public static ReproductionOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Expected '--name value' pairs; got '{args[i]}'. See --help in the docs (docs/reproduction.md).");
+            }
+
+            values[args[i][2..]] = args[++i];
+        }
+
+        string data = values.GetValueOrDefault("data") ?? FindSharedData()
+            ?? throw new ArgumentException("No --data folder given and ../shared/data was not found above the current folder.");
+        var options = new ReproductionOptions { DataDirectory = data };
+        return options with
+        {
+            OutputDirectory = values.GetValueOrDefault("output") ?? options.OutputDirectory,
+            TrainSize = Int(values, "train-size") ?? options.TrainSize,
+            CurveSizes = Ints(values, "curve-sizes") ?? options.CurveSizes,
+            Epochs = Int(values, "epochs") ?? options.Epochs,
+            MultitaskEpochs = Int(values, "multitask-epochs") ?? Int(values, "epochs") ?? options.MultitaskEpochs,
+            LearningRate = values.TryGetValue("lr", out string? lr) ? double.Parse(lr, CultureInfo.InvariantCulture) : options.LearningRate,
+            BatchSize = Int(values, "batch-size") ?? options.BatchSize,
+            WarmupRatio = values.TryGetValue("warmup", out string? warmup) ? double.Parse(warmup, CultureInfo.InvariantCulture) : options.WarmupRatio,
+            Seeds = Ints(values, "seeds") ?? options.Seeds,
+            CasingEmbedding = Int(values, "casing") ?? options.CasingEmbedding,
+            ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),
+            Threads = Int(values, "threads"),
+            Experiments = values.TryGetValue("experiments", out string? experiments) ? experiments.Split(',', StringSplitOptions.RemoveEmptyEntries) : options.Experiments,
+            TestConll = values.GetValueOrDefault("test-conll"),
+            TestLabels = values.GetValueOrDefault("test-labels"),
+        };
+    }
+
+    private static int? Int(Dictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    private static int[]? Ints(Dictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out string? value) ? value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() : null;
+
+    private static string? FindSharedData()
+    {
+        for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+        {
+            string candidate = Path.Combine(folder.FullName, "..", "shared", "data");
+            if (Directory.Exists(Path.Combine(candidate, "conll2003")))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+
+        return null;
+    }
+}

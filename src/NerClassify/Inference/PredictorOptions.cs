@@ -1,0 +1,23 @@
+namespace NerClassify.Inference;
+
+/// <summary>Settings of <see cref="NerClassifier"/>.</summary>
+public sealed record PredictorOptions
+{
+    /// <summary>Sentences per forward pass in batched prediction. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Decode token labels with BIO-constrained Viterbi, so no entity is ill-formed. Default true.</summary>
+    public bool ConstrainedDecoding { get; init; } = true;
+
+    /// <summary>Device and threads. Default <see cref="ComputeOptions.Default"/>.</summary>
+    public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
+
+    /// <summary>Checks the values.</summary>
+    public PredictorOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
+        Compute.Validate();
+        return this;
+    }
+}
