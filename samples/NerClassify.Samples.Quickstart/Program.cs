@@ -1,0 +1,66 @@
+using NerClassify;
+using NerClassify.Encoders;
+using NerClassify.Heads;
+using NerClassify.Inference;
+using NerClassify.Models;
+using NerClassify.Pretrained;
+using NerClassify.Samples.Quickstart;
+using NerClassify.Training;
+using Spectre.Console;
+
+// Quickstart: fine-tune the offline MiniLM encoder as one multitask model (entities + topic) on a small
+// demo dataset this sample writes itself, then label new sentences and save the model.
+string output = args.Length > 0 ? args[0] : "quickstart-model";
+var compute = new ComputeOptions { Device = DeviceKind.Auto };
+
+PretrainedEncoder pretrained = AnsiConsole.Status().Start(
+    "Loading all-MiniLM-L6-v2 (converted and cached on first use)...",
+    _ => PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = compute }));
+AnsiConsole.MarkupLine($"Encoder: [green]{pretrained.Encoder.Config.NumHiddenLayers} layers, hidden {pretrained.Encoder.Config.HiddenSize}[/], cached in [grey]{PretrainedEncoders.MiniLmCacheDirectory()}[/]");
+
+IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
+IReadOnlyList<TrainingExample> validation = DemoData.Generate(100, seed: 2);
+var model = new MultitaskModel(
+    pretrained.Encoder,
+    DemoData.TokenLabels,
+    DemoData.Topics,
+    new MultitaskLossOptions { SequenceWeight = 1, TokenWeight = 7 },
+    tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 16 });
+var trainer = new Trainer(new TrainerOptions { LearningRate = 2e-4, Epochs = 4, BatchSize = 16, WarmupRatio = 0.1, Compute = compute });
+
+TrainingHistory history = await AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+    .StartAsync(async context =>
+    {
+        ProgressTask task = context.AddTask("Fine-tuning", maxValue: 1);
+        var progress = new Progress<TrainingProgress>(p =>
+        {
+            task.Value = ((p.Epoch - 1) + ((double)p.Step / p.StepsPerEpoch)) / p.Epochs;
+            task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F3}, {p.ExamplesPerSecond:F0} sentences/s";
+        });
+        TrainingHistory result = await trainer.TrainAsync(model, pretrained.Vocabulary, train, validation, progress);
+        task.Value = 1;
+        return result;
+    });
+
+EvaluationResult scores = history.Epochs[^1].Validation!;
+AnsiConsole.MarkupLine($"Validation: entity F1 [green]{scores.Entities!.F1:P1}[/], topic accuracy [green]{scores.Sentences!.Accuracy:P1}[/]");
+
+using var classifier = new NerClassifier(model, pretrained.Vocabulary, new PredictorOptions { Compute = compute });
+string[] texts =
+[
+    "Elena Petrova met officials in Hanoi to discuss the border agreement.",
+    "Riverton United beat Atlas Rovers 2-0 in Perth on Sunday.",
+    "Helix Robotics shares rose after Kofi Mensah reported record profits.",
+    "Quantel Systems unveiled the Photon Drive at a conference in Toronto.",
+];
+var table = new Table().AddColumns("Text", "Entities (type, characters)", "Topic");
+foreach (Prediction prediction in classifier.PredictBatch(texts))
+{
+    string entities = string.Join("\n", prediction.Entities.Select(e => $"{e.Type} '{e.Text}' [[{e.Start}..{e.End})"));
+    table.AddRow(Markup.Escape(prediction.Text), Markup.Escape(entities), $"{prediction.Sentence!.Label} ({prediction.Sentence.Probability:P0})");
+}
+
+AnsiConsole.Write(table);
+classifier.Save(output);
+AnsiConsole.MarkupLine($"Saved the model to [green]{Path.GetFullPath(output)}[/]; load it with NerClassifier.Load(\"{output}\").");
