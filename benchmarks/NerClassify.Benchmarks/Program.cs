@@ -5,6 +5,20 @@ using BenchmarkDotNet.Running;
 // Full run:  dotnet run -c Release --project benchmarks/NerClassify.Benchmarks
 // CI smoke:  dotnet run -c Release --project benchmarks/NerClassify.Benchmarks -- --job short --filter '*'
 // See docs/benchmarks.md.
+if (args.Length > 0 && args[0] == "--profile")
+{
+    int batch = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 16;
+    int length = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32;
+    NerClassify.Benchmarks.StepProfile.Run(batch, length, repeats: 10);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--matmul")
+{
+    NerClassify.Benchmarks.MatmulRate.Run();
+    return;
+}
+
 IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
 if (!TorchSharp.torch.cuda.is_available())
 {

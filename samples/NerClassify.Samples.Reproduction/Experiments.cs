@@ -14,7 +14,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         var rows = corpus.TrainRows.Take(trainSize).ToArray();
         TorchSharp.torch.manual_seed(seed);
         PretrainedEncoder pretrained = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = Compute });
-        var head = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding };
+        var head = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer };
         using TaskModel taskModel = model switch
         {
             "token" => new TokenClassificationModel(pretrained.Encoder, corpus.TokenLabels, headOptions: head),
@@ -35,6 +35,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             Seed = seed,
             EvaluateEveryEpoch = false,
             ConstrainedDecoding = options.ConstrainedDecoding,
+            FreezeWordEmbeddings = options.FreezeWordEmbeddings,
             Compute = Compute,
         });
         TrainingHistory history = await trainer.TrainAsync(taskModel, pretrained.Vocabulary, Corpus.ToExamples(rows, tags, topics));

@@ -21,7 +21,7 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         var markdown = new StringBuilder();
         markdown.AppendLine("# Reproduction of the report's experiments").AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Encoder: all-MiniLM-L6-v2 (offline default). Training set: first {options.TrainSize} rows of `train.tsv` joined to `train.txt`. ");
-        markdown.AppendLine(CultureInfo.InvariantCulture, $"Settings: {options.Epochs} epochs ({options.MultitaskEpochs} for multitask), AdamW lr {options.LearningRate}, weight decay 0.01, batch {options.BatchSize}, warm-up {options.WarmupRatio:P0}, casing embedding {options.CasingEmbedding}, constrained decoding {options.ConstrainedDecoding}, seeds {string.Join(", ", options.Seeds)}. ");
+        markdown.AppendLine(CultureInfo.InvariantCulture, $"Settings: {options.Epochs} epochs ({options.MultitaskEpochs} for multitask), AdamW lr {options.LearningRate}, weight decay 0.01, batch {options.BatchSize}, warm-up {options.WarmupRatio:P0}, casing embedding {options.CasingEmbedding}, head hidden layer {options.HiddenLayer}, word embeddings {(options.FreezeWordEmbeddings ? "frozen" : "trained")}, constrained decoding {options.ConstrainedDecoding}, seeds {string.Join(", ", options.Seeds)}. ");
         markdown.AppendLine("NER is scored on the full `valid.txt` (entity-level micro F1, seqeval default mode; token accuracy over words); topics on the 1,000 rows of `valid.tsv` (accuracy, support-weighted F1).").AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Wall time of the whole run: {wallTime:hh\\:mm\\:ss}.").AppendLine();
 

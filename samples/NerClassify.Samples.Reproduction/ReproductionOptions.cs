@@ -27,6 +27,10 @@ internal sealed record ReproductionOptions
 
     public int CasingEmbedding { get; init; } = 16;
 
+    public int HiddenLayer { get; init; }
+
+    public bool FreezeWordEmbeddings { get; init; }
+
     public bool ConstrainedDecoding { get; init; } = true;
 
     public int? Threads { get; init; }
@@ -65,6 +69,8 @@ internal sealed record ReproductionOptions
             WarmupRatio = values.TryGetValue("warmup", out string? warmup) ? double.Parse(warmup, CultureInfo.InvariantCulture) : options.WarmupRatio,
             Seeds = Ints(values, "seeds") ?? options.Seeds,
             CasingEmbedding = Int(values, "casing") ?? options.CasingEmbedding,
+            HiddenLayer = Int(values, "hidden") ?? options.HiddenLayer,
+            FreezeWordEmbeddings = values.TryGetValue("freeze-embeddings", out string? freeze) && bool.Parse(freeze),
             ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),
             Threads = Int(values, "threads"),
             Experiments = values.TryGetValue("experiments", out string? experiments) ? experiments.Split(',', StringSplitOptions.RemoveEmptyEntries) : options.Experiments,

@@ -106,6 +106,36 @@ public sealed partial class Trainer
     {
         Device device = Options.Compute.Apply();
         model.to(device);
+        Parameter[] frozen = Options.FreezeWordEmbeddings
+            ? model.named_parameters().Where(p => p.name.EndsWith("word_embeddings.weight", StringComparison.Ordinal)).Select(p => p.parameter).ToArray()
+            : [];
+        foreach (Parameter parameter in frozen)
+        {
+            parameter.requires_grad = false;
+        }
+
+        try
+        {
+            return Train(model, vocabulary, train, validation, progress, device, cancellationToken);
+        }
+        finally
+        {
+            foreach (Parameter parameter in frozen)
+            {
+                parameter.requires_grad = true;
+            }
+        }
+    }
+
+    private TrainingHistory Train(
+        TaskModel model,
+        BertVocabulary vocabulary,
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation,
+        IProgress<TrainingProgress>? progress,
+        Device device,
+        CancellationToken cancellationToken)
+    {
         ModelRunner runner = CreateRunner(model, vocabulary);
         List<EncodedSentence> encoded = EncodeTraining(model, runner, train);
         long padId = vocabulary.PadId;
@@ -234,7 +264,7 @@ public sealed partial class Trainer
                 {
                     if (Options.MaxGradientNorm is { } norm)
                     {
-                        nn.utils.clip_grad_norm_(model.parameters(), norm);
+                        nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), norm);
                     }
 
                     SetLearningRate(optimizer, LearningRateAt(state.GlobalStep, totalSteps, warmupSteps));
@@ -363,7 +393,7 @@ public sealed partial class Trainer
     {
         var decay = new List<Parameter>();
         var noDecay = new List<Parameter>();
-        foreach ((string name, Parameter parameter) in model.named_parameters())
+        foreach ((string name, Parameter parameter) in model.named_parameters().Where(p => p.parameter.requires_grad))
         {
             bool exempt = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.Contains("loss_log_variances", StringComparison.Ordinal);
             (exempt ? noDecay : decay).Add(parameter);

@@ -174,6 +174,20 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainAsync_FreezeWordEmbeddings_LeavesThemUnchangedAndTrainsTheRest()
+    {
+        using var model = NewTokenModel(12);
+        float[] embeddings = model.state_dict()["bert.embeddings.word_embeddings.weight"].data<float>().ToArray();
+        float[] query = model.state_dict()["bert.encoder.layer.0.attention.self.query.weight"].data<float>().ToArray();
+
+        await new Trainer(Fast with { Epochs = 2, FreezeWordEmbeddings = true }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+
+        model.state_dict()["bert.embeddings.word_embeddings.weight"].data<float>().ToArray().Should().Equal(embeddings);
+        model.state_dict()["bert.encoder.layer.0.attention.self.query.weight"].data<float>().ToArray().Should().NotEqual(query);
+        model.parameters().Should().OnlyContain(p => p.requires_grad);
+    }
+
+    [Fact]
     public void Constructor_InvalidOption_ThrowsNamingTheProperty()
     {
         Action act = () => _ = new Trainer(new TrainerOptions { BatchSize = 0 });
