@@ -14,7 +14,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         var rows = corpus.TrainRows.Take(trainSize).ToArray();
         TorchSharp.torch.manual_seed(seed);
         PretrainedEncoder pretrained = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = Compute });
-        var head = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer };
+        var head = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput };
         using TaskModel taskModel = model switch
         {
             "token" => new TokenClassificationModel(pretrained.Encoder, corpus.TokenLabels, headOptions: head),

@@ -31,6 +31,8 @@ internal sealed record ReproductionOptions
 
     public bool FreezeWordEmbeddings { get; init; }
 
+    public bool CasingInput { get; init; }
+
     public bool ConstrainedDecoding { get; init; } = true;
 
     public int? Threads { get; init; }
@@ -70,6 +72,7 @@ internal sealed record ReproductionOptions
             Seeds = Ints(values, "seeds") ?? options.Seeds,
             CasingEmbedding = Int(values, "casing") ?? options.CasingEmbedding,
             HiddenLayer = Int(values, "hidden") ?? options.HiddenLayer,
+            CasingInput = values.TryGetValue("casing-input", out string? casingInput) && bool.Parse(casingInput),
             FreezeWordEmbeddings = values.TryGetValue("freeze-embeddings", out string? freeze) && bool.Parse(freeze),
             ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),
             Threads = Int(values, "threads"),

@@ -24,6 +24,7 @@ public interface IEncoder : IDisposable
     /// <param name="attentionMask">[B, T]: 1 for real tokens, 0 for padding.</param>
     /// <param name="tokenTypeIds">[B, T] segment ids, or null for all zeros.</param>
     /// <param name="pool">Whether to compute the pooled output (token tasks skip it).</param>
+    /// <param name="extraEmbeddings">[B, T, H] added to the input embeddings before their LayerNorm (for example a learned embedding of word features), or null.</param>
     /// <returns>The last hidden state [B, T, H] and, where the encoder has a pooler and <paramref name="pool"/> is set, the pooled output [B, H].</returns>
-    EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true);
+    EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true, Tensor? extraEmbeddings = null);
 }

@@ -12,6 +12,13 @@ public sealed record TokenHeadOptions
     /// </summary>
     public int CasingEmbeddingSize { get; init; }
 
+    /// <summary>
+    /// Also give the encoder the casing: a learned embedding of each word's casing class, initialised to zero,
+    /// is added to the encoder's input embeddings (model key <c>casing_embeddings.weight</c>), so every layer can
+    /// use capitalisation in context. Default false.
+    /// </summary>
+    public bool CasingInput { get; init; }
+
     /// <summary>Dropout before the classifier, or null for the encoder's <c>hidden_dropout_prob</c>. Default null.</summary>
     public double? Dropout { get; init; }
 

@@ -140,6 +140,7 @@ public static class ModelDirectory
             {
                 ["hidden_layer_size"] = options.HiddenLayerSize,
                 ["casing_embedding_size"] = options.CasingEmbeddingSize,
+                ["casing_input"] = options.CasingInput,
                 ["dropout"] = options.Dropout,
             };
         }
@@ -182,6 +183,7 @@ public static class ModelDirectory
         {
             HiddenLayerSize = library?["token_head"]?["hidden_layer_size"]?.GetValue<int>() ?? 0,
             CasingEmbeddingSize = library?["token_head"]?["casing_embedding_size"]?.GetValue<int>() ?? 0,
+            CasingInput = library?["token_head"]?["casing_input"]?.GetValue<bool>() ?? false,
             Dropout = library?["token_head"]?["dropout"]?.GetValue<double?>(),
         };
 

@@ -17,6 +17,9 @@ public sealed class MultitaskModel : TaskModel
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;
 
+    [ComponentName(Name = "casing_embeddings")]
+    private readonly TorchSharp.Modules.Embedding? _casingEmbeddings;
+
     [ComponentName(Name = "token_classifier")]
     private readonly TokenHead _tokenClassifier;
 
@@ -46,6 +49,7 @@ public sealed class MultitaskModel : TaskModel
     {
         Loss = (loss ?? new MultitaskLossOptions()).Validate();
         _bert = AsModule(encoder);
+        _casingEmbeddings = CasingInputEmbedding(encoder, tokenHeadOptions);
         _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
         _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count);
         _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? Heads.ParameterFactory.Create(zeros(2)) : null;
@@ -68,7 +72,7 @@ public sealed class MultitaskModel : TaskModel
     public SequenceHead SequenceHead => _sequenceClassifier;
 
     /// <inheritdoc />
-    public override bool UsesCasing => _tokenClassifier.UsesCasing;
+    public override bool UsesCasing => _tokenClassifier.UsesCasing || _casingEmbeddings is not null;
 
     /// <summary>The current effective weights (alpha, beta): fixed, or exp(-s)/2 under learned weighting.</summary>
     public (double Sequence, double Token) CurrentWeights()
@@ -87,7 +91,7 @@ public sealed class MultitaskModel : TaskModel
     public override TaskOutputs Forward(ModelInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: CasingInput(_casingEmbeddings, inputs));
         Tensor tokens = _tokenClassifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds));
         Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, encoded.PooledOutput));
         return new TaskOutputs(tokens, sequences);

@@ -77,6 +77,27 @@ public abstract class TaskModel : nn.Module
         return encoder as nn.Module ?? throw new ArgumentException($"The encoder must derive from TorchSharp's nn.Module; {encoder.GetType().Name} does not.", nameof(encoder));
     }
 
+    /// <summary>The zero-initialised casing embedding added to the encoder's input when <paramref name="options"/> asks for it.</summary>
+    protected static TorchSharp.Modules.Embedding? CasingInputEmbedding(IEncoder encoder, TokenHeadOptions? options)
+    {
+        if (options?.CasingInput != true)
+        {
+            return null;
+        }
+
+        var embedding = nn.Embedding(Tokenization.WordCasings.Count, encoder.HiddenSize);
+        using (no_grad())
+        {
+            embedding.weight!.zero_();
+        }
+
+        return embedding;
+    }
+
+    /// <summary>The casing embedding's contribution to the encoder input, or null.</summary>
+    protected static Tensor? CasingInput(TorchSharp.Modules.Embedding? embedding, ModelInputs inputs) =>
+        embedding?.forward(inputs.CasingIds ?? throw new ArgumentException("This model uses casing features; pass casing ids.", nameof(inputs)));
+
     /// <summary>Builds the default token head for an encoder.</summary>
     protected static TokenHead DefaultTokenHead(IEncoder encoder, int labelCount, TokenHeadOptions? options) =>
         new TokenClassificationHead(encoder.HiddenSize, labelCount, options, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);

@@ -14,6 +14,9 @@ public sealed class TokenClassificationModel : TaskModel
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;
 
+    [ComponentName(Name = "casing_embeddings")]
+    private readonly TorchSharp.Modules.Embedding? _casingEmbeddings;
+
     [ComponentName(Name = "classifier")]
     private readonly TokenHead _classifier;
 
@@ -26,6 +29,7 @@ public sealed class TokenClassificationModel : TaskModel
         : base("BertForTokenClassification", labels ?? throw new ArgumentNullException(nameof(labels)), null)
     {
         _bert = AsModule(encoder);
+        _casingEmbeddings = CasingInputEmbedding(encoder, headOptions);
         _classifier = head ?? DefaultTokenHead(encoder, labels.Count, headOptions);
         if (_classifier.LabelCount != labels.Count)
         {
@@ -45,13 +49,13 @@ public sealed class TokenClassificationModel : TaskModel
     public TokenHead Head => _classifier;
 
     /// <inheritdoc />
-    public override bool UsesCasing => _classifier.UsesCasing;
+    public override bool UsesCasing => _classifier.UsesCasing || _casingEmbeddings is not null;
 
     /// <inheritdoc />
     public override TaskOutputs Forward(ModelInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false);
+        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false, extraEmbeddings: CasingInput(_casingEmbeddings, inputs));
         return new TaskOutputs(_classifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds)), null);
     }
 

@@ -191,7 +191,7 @@ public sealed class NerClassifierTests : IDisposable
 
     private static async Task<NerClassifier> TrainAsync()
     {
-        var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 }, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 4 });
+        var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 }, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 4, CasingInput = true });
         var options = new TrainerOptions { LearningRate = 3e-3, Epochs = 60, BatchSize = 6, Schedule = LearningRateSchedule.Constant, Seed = 3 };
         await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
         return new NerClassifier(model, TinyBert.Vocabulary(), new PredictorOptions { BatchSize = 4 });

@@ -41,6 +41,28 @@ public sealed class ModelConstructionTests
         TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
     }
 
+    [Fact]
+    public void Forward_CasingInputAtZero_EqualsTheModelWithoutIt()
+    {
+        using var plain = new TokenClassificationModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels);
+        using var cased = new TokenClassificationModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, headOptions: new NerClassify.Heads.TokenHeadOptions { CasingInput = true });
+        using (no_grad())
+        {
+            cased.Head.parameters().Zip(plain.Head.parameters()).ToList().ForEach(p => p.First.copy_(p.Second));
+        }
+
+        plain.eval();
+        cased.eval();
+        using var scope = NewDisposeScope();
+        Tensor ids = tensor(new long[] { 2, 20, 21, 3 }).reshape(1, 4);
+        var inputs = new ModelInputs(ids, ones_like(ids), zeros_like(ids), tensor(new long[] { 0, 2, 2, 0 }).reshape(1, 4));
+
+        cased.UsesCasing.Should().BeTrue();
+        cased.named_parameters().Select(p => p.name).Should().Contain("casing_embeddings.weight");
+        float difference = cased.Forward(inputs).TokenLogits!.sub(plain.Forward(inputs).TokenLogits!).abs().max().item<float>();
+        difference.Should().Be(0f);
+    }
+
     private static void RunOnce(TaskModel model, long[] ids)
     {
         using var scope = NewDisposeScope();

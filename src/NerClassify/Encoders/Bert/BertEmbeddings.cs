@@ -10,7 +10,7 @@ namespace NerClassify.Encoders.Bert;
 /// Hugging Face <c>BertEmbeddings</c>: word, position and token-type embeddings, summed, then
 /// LayerNorm and dropout. Position ids are computed (0..T-1), not stored as a buffer.
 /// </summary>
-internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
+internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor?, Tensor>
 {
     [ComponentName(Name = "word_embeddings")]
     private readonly Embedding _wordEmbeddings;
@@ -40,8 +40,9 @@ internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
 
     /// <param name="inputIds">[B, T] token ids.</param>
     /// <param name="tokenTypeIds">[B, T] segment ids.</param>
+    /// <param name="extraEmbeddings">[B, T, H] added to the sum before LayerNorm, or null.</param>
     /// <returns>[B, T, H].</returns>
-    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
+    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor? extraEmbeddings)
     {
         long length = inputIds.shape[1];
         using Tensor positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device); // [T]
@@ -49,6 +50,11 @@ internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
         using Tensor positional = _positionEmbeddings.forward(positions); // [T, H], broadcast over B
         using Tensor types = _tokenTypeEmbeddings.forward(tokenTypeIds);
         using Tensor sum = words.add(types).add_(positional);
+        if (extraEmbeddings is not null)
+        {
+            sum.add_(extraEmbeddings);
+        }
+
         using Tensor normed = _layerNorm.forward(sum);
         return _dropout.forward(normed);
     }

@@ -52,7 +52,7 @@ public sealed class BertEncoder : nn.Module, IEncoder
     public bool HasPooler => _pooler is not null;
 
     /// <inheritdoc />
-    public EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true)
+    public EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true, Tensor? extraEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(attentionMask);
@@ -68,7 +68,7 @@ public sealed class BertEncoder : nn.Module, IEncoder
 
         using Tensor? additiveMask = AdditiveMask(attentionMask, _embeddings.parameters().First().dtype);
         using Tensor zeros = tokenTypeIds is null ? zeros_like(inputIds) : empty(0);
-        using Tensor embedded = _embeddings.forward(inputIds, tokenTypeIds ?? zeros);
+        using Tensor embedded = _embeddings.forward(inputIds, tokenTypeIds ?? zeros, extraEmbeddings);
         Tensor hidden = _encoder.forward(embedded, additiveMask);
         Tensor? pooled = pool ? _pooler?.forward(hidden) : null;
         return new EncoderOutput(hidden, pooled);
