@@ -81,6 +81,29 @@ public sealed class PretrainedEncoder : IDisposable
     }
 
     /// <summary>
+    /// Loads a BERT checkpoint by Hugging Face model id (for example <c>bert-base-cased</c>): downloaded once into
+    /// the Hugging Face cache with <see cref="Hub.HubClient"/>, verified, then read from there (offline with
+    /// <c>HF_HUB_OFFLINE=1</c>).
+    /// </summary>
+    /// <param name="modelId">The model id, <c>org/name</c> or <c>name</c>.</param>
+    /// <param name="hub">Revision, endpoint, token, cache folder, offline mode.</param>
+    /// <param name="options">Device, threads, strictness.</param>
+    /// <param name="progress">Download progress.</param>
+    /// <param name="cancellationToken">Stops the download.</param>
+    public static async Task<PretrainedEncoder> FromPretrainedAsync(
+        string modelId,
+        Hub.HubOptions? hub = null,
+        EncoderLoadOptions? options = null,
+        IProgress<Hub.DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        using var client = new Hub.HubClient();
+        string directory = await client.DownloadModelAsync(modelId, hub, progress, cancellationToken).ConfigureAwait(false);
+        return Load(directory, options);
+    }
+
+    /// <summary>
     /// Imports a BERT encoder exported to ONNX (sentence-transformers, Optimum or <c>torch.onnx</c> exports):
     /// the shape is inferred from the graph and every weight is converted to Hugging Face names and layouts.
     /// </summary>
