@@ -12,7 +12,8 @@ public sealed record ComputeOptions
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     /// <summary>
-    /// Threads for CPU operators (TorchSharp's intra-op pool, which is process-wide), or null to keep
+    /// Threads for CPU operators (TorchSharp's intra-op pool, which is process-wide; for the ONNX Runtime
+    /// inference backend, the session's intra-op threads), or null to keep
     /// LibTorch's default (the number of physical cores). Default null.
     /// </summary>
     public int? Threads { get; init; }

@@ -34,6 +34,25 @@ internal static class CheckpointFiles
         throw new FileNotFoundException($"'{directory}' has no weights: neither {SafetensorsFile} nor {PyTorchFile} exists.", safetensors);
     }
 
+    /// <summary>
+    /// Like <see cref="Read"/>, but the tensors belong to no dispose scope; the caller disposes them. Lets a
+    /// loader build its modules outside any scope: a TorchSharp <c>Embedding</c> built inside one loses its
+    /// registered weight (from <c>state_dict</c> and <c>parameters</c>) when the scope ends.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadUnscoped(string path)
+    {
+        using (NewDisposeScope())
+        {
+            Dictionary<string, Tensor> state = Read(path);
+            foreach (Tensor tensor in state.Values)
+            {
+                tensor.DetachFromDisposeScope();
+            }
+
+            return state;
+        }
+    }
+
     /// <summary>Reads every tensor of a <c>.safetensors</c> or PyTorch <c>.bin</c> file, on the CPU.</summary>
     /// <exception cref="InvalidDataException">The file is truncated or not in the expected format; the message names it.</exception>
     public static Dictionary<string, Tensor> Read(string path)

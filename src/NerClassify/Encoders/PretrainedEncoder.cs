@@ -57,16 +57,17 @@ public sealed class PretrainedEncoder : IDisposable
         string weights = CheckpointFiles.FindWeights(directory);
         Device device = options.Compute.Apply();
 
-        // Modules are built outside the scope: the scope owns only the checkpoint's tensors.
+        // Modules are built outside any scope (an Embedding built inside one loses its registered weight when
+        // the scope ends); the checkpoint's tensors belong to no scope and are disposed here.
+        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights);
         BertEncoder? encoder = null;
         try
         {
+            bool hasPooler = state.Keys.Any(k => k.Contains("pooler.dense.", StringComparison.Ordinal));
+            encoder = new BertEncoder(config, hasPooler);
             LoadReport report;
             using (NewDisposeScope())
             {
-                Dictionary<string, Tensor> state = CheckpointFiles.Read(weights);
-                bool hasPooler = state.Keys.Any(k => k.Contains("pooler.dense.", StringComparison.Ordinal));
-                encoder = new BertEncoder(config, hasPooler);
                 report = StateDictLoader.Load(encoder, state, weights, options.Strict);
             }
 
@@ -77,6 +78,13 @@ public sealed class PretrainedEncoder : IDisposable
         {
             encoder?.Dispose();
             throw;
+        }
+        finally
+        {
+            foreach (Tensor tensor in state.Values)
+            {
+                tensor.Dispose();
+            }
         }
     }
 

@@ -8,29 +8,36 @@ namespace NerClassify.Inference;
 
 /// <summary>
 /// Turns words into model inputs and model outputs into word-level predictions: tokenization with windows,
-/// length-sorted batches, one forward per batch, window merging and (optionally) constrained decoding.
-/// Stateless per call, so one runner serves concurrent callers.
+/// length-sorted batches, one <see cref="IInferenceBackend.Run"/> per batch, window merging and (optionally)
+/// constrained decoding. Stateless per call, so one runner serves concurrent callers.
 /// </summary>
 internal sealed class ModelRunner
 {
-    private readonly TaskModel _model;
+    private readonly IInferenceBackend _backend;
     private readonly BertWordTokenizer _tokenizer;
     private readonly EncodingOptions _encoding;
     private readonly BioDecoder? _decoder;
 
+    /// <summary>A runner over the TorchSharp model itself.</summary>
     public ModelRunner(TaskModel model, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
+        : this(new TorchSharpBackend(model), tokenizer, encoding, constrainedDecoding)
     {
-        _model = model;
+    }
+
+    /// <summary>A runner over any backend; the runner does not own it.</summary>
+    public ModelRunner(IInferenceBackend backend, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
+    {
+        _backend = backend;
         _tokenizer = tokenizer;
         _encoding = encoding;
-        _decoder = constrainedDecoding && model.TokenLabels is not null ? new BioDecoder(model.TokenLabels) : null;
+        _decoder = constrainedDecoding && backend.TokenLabels is not null ? new BioDecoder(backend.TokenLabels) : null;
     }
 
     /// <summary>Encodes one sentence, with labels when given, into one or more windows.</summary>
     public IReadOnlyList<EncodedSentence> Encode(IReadOnlyList<string> words, IReadOnlyList<int>? wordLabels, int? sentenceLabel, int sentenceIndex)
     {
         IReadOnlyList<EncodedSentence> windows = _tokenizer.Encode(words, _encoding, wordLabels, sentenceLabel, sentenceIndex);
-        if (!_model.UsesCasing)
+        if (!_backend.UsesCasing)
         {
             return windows;
         }
@@ -63,18 +70,13 @@ internal sealed class ModelRunner
 
         var tokenScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
         var sequenceScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
-        Device device = _model.parameters().First().device;
         var batching = new BatchingOptions { BatchSize = batchSize, Shuffle = false, LengthBucketing = true, PoolBatches = (windows.Count / batchSize) + 1 };
         foreach (Batch batch in BatchPlanner.CreateBatches(windows, _tokenizer.PadId, batching))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            using var inference = inference_mode();
-            TaskOutputs outputs = _model.Forward(ToInputs(batch, device, _model.UsesCasing));
-            float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
-            float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();
-            int tokenWidth = (_model.TokenLabels?.Count ?? 0) * batch.SequenceLength;
-            int classCount = _model.SequenceLabels?.Count ?? 0;
+            (float[]? tokens, float[]? sequences) = _backend.Run(batch);
+            int tokenWidth = (_backend.TokenLabels?.Count ?? 0) * batch.SequenceLength;
+            int classCount = _backend.SequenceLabels?.Count ?? 0;
             for (int row = 0; row < batch.BatchSize; row++)
             {
                 if (tokens is not null)
@@ -106,7 +108,7 @@ internal sealed class ModelRunner
     {
         int[]? labels = null;
         float[]? confidences = null;
-        if (_model.TokenLabels is { } tokenLabels)
+        if (_backend.TokenLabels is { } tokenLabels)
         {
             int labelCount = tokenLabels.Count;
             WordPosition[] positions = WindowMerger.SelectPositions(windows, wordCount);
@@ -122,7 +124,7 @@ internal sealed class ModelRunner
         }
 
         float[]? sentence = null;
-        if (_model.SequenceLabels is { } classes)
+        if (_backend.SequenceLabels is { } classes)
         {
             // A sentence split into windows gets the mean of its windows' class probabilities.
             sentence = new float[classes.Count];

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using NerClassify.Encoders;
+using NerClassify.Export;
 using NerClassify.Metrics;
 using NerClassify.Models;
 using NerClassify.Tokenization;
@@ -17,26 +18,38 @@ namespace NerClassify.Inference;
 /// </remarks>
 public sealed class NerClassifier : IDisposable
 {
-    private readonly TaskModel _model;
+    private readonly TaskModel? _model;
+    private readonly IInferenceBackend _backend;
     private readonly ModelRunner _runner;
 
     /// <summary>Wraps a trained model; the classifier takes ownership and disposes it.</summary>
     /// <param name="model">The model.</param>
     /// <param name="vocabulary">Its vocabulary.</param>
-    /// <param name="options">Batching, decoding, device.</param>
+    /// <param name="options">Batching, decoding, device, backend. With <see cref="InferenceBackend.OnnxRuntime"/> the model is exported in memory and run by ONNX Runtime.</param>
     /// <param name="encoding">Subword window settings, or null for 512 subwords with stride 128.</param>
+    /// <exception cref="NotSupportedException">The ONNX Runtime backend was asked for and the model cannot be exported (custom heads), or CUDA was asked for with it.</exception>
     public NerClassifier(TaskModel model, BertVocabulary vocabulary, PredictorOptions? options = null, EncodingOptions? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
         Options = (options ?? new PredictorOptions()).Validate();
-        _model = model;
         Vocabulary = vocabulary;
-        int maxLength = Math.Min(512, model.Encoder.Config.MaxPositionEmbeddings);
-        Encoding = encoding ?? new EncodingOptions { MaxLength = maxLength, Stride = Math.Min(128, maxLength / 4) };
-        _model.eval();
-        using Stream vocab = vocabulary.OpenRead();
-        _runner = new ModelRunner(model, BertWordTokenizer.Create(vocab, vocabulary.LowerCase), Encoding, Options.ConstrainedDecoding);
+        Encoding = encoding ?? DefaultEncoding(model.Encoder.Config.MaxPositionEmbeddings);
+        model.eval();
+        _backend = Options.Backend == InferenceBackend.OnnxRuntime
+            ? OnnxRuntimeBackend.FromBytes(OnnxExporter.ToBytes(model, new OnnxExportOptions()), Options.Compute)
+            : new TorchSharpBackend(model);
+        _model = model;
+        _runner = CreateRunner(_backend, vocabulary, Encoding, Options);
+    }
+
+    private NerClassifier(OnnxRuntimeBackend backend, BertVocabulary vocabulary, PredictorOptions options, EncodingOptions encoding)
+    {
+        Options = options;
+        Vocabulary = vocabulary;
+        Encoding = encoding;
+        _backend = backend;
+        _runner = CreateRunner(backend, vocabulary, encoding, options);
     }
 
     /// <summary>The settings.</summary>
@@ -48,21 +61,86 @@ public sealed class NerClassifier : IDisposable
     /// <summary>The window settings used to split long inputs.</summary>
     public EncodingOptions Encoding { get; }
 
-    /// <summary>The underlying model.</summary>
-    public TaskModel Model => _model;
+    /// <summary>The underlying TorchSharp model.</summary>
+    /// <exception cref="InvalidOperationException">The classifier runs an ONNX file (<see cref="LoadOnnx"/>, or <see cref="Load"/> with the ONNX Runtime backend) and has no TorchSharp model.</exception>
+    public TaskModel Model => _model ?? throw new InvalidOperationException("This classifier runs an ONNX file with ONNX Runtime; it has no TorchSharp model.");
 
-    /// <summary>Loads a model directory written by <see cref="Save"/> or <see cref="ModelDirectory.Save"/>.</summary>
+    /// <summary>Token label names in id order, or null for a sequence-only model.</summary>
+    public IReadOnlyList<string>? TokenLabels => _backend.TokenLabels;
+
+    /// <summary>Sentence class names in id order, or null for a token-only model.</summary>
+    public IReadOnlyList<string>? SequenceLabels => _backend.SequenceLabels;
+
+    /// <summary>
+    /// Loads a model directory written by <see cref="Save"/> or <see cref="ModelDirectory.Save"/>. With
+    /// <see cref="InferenceBackend.OnnxRuntime"/> it runs the directory's <see cref="OnnxExporter.FileName"/>
+    /// (written by <see cref="ExportOnnx"/>) and reads only the vocabulary and settings besides.
+    /// </summary>
     /// <param name="directory">The model directory.</param>
-    /// <param name="options">Batching, decoding, device.</param>
+    /// <param name="options">Batching, decoding, device, backend.</param>
+    /// <exception cref="FileNotFoundException">A file is missing (with ONNX Runtime: <c>model.onnx</c>); the message names it.</exception>
     public static NerClassifier Load(string directory, PredictorOptions? options = null)
     {
         options = (options ?? new PredictorOptions()).Validate();
+        if (options.Backend == InferenceBackend.OnnxRuntime)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(directory);
+            if (!Directory.Exists(directory))
+            {
+                throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+            }
+
+            string onnx = Path.Combine(directory, OnnxExporter.FileName);
+            if (!File.Exists(onnx))
+            {
+                throw new FileNotFoundException($"The model directory '{directory}' has no {OnnxExporter.FileName}; write it with NerClassifier.ExportOnnx or OnnxExporter.Export.", onnx);
+            }
+
+            return LoadOnnx(onnx, BertVocabulary.Load(directory), options, ModelDirectory.LoadEncoding(directory));
+        }
+
         LoadedModel loaded = ModelDirectory.Load(directory, options.Compute);
         return new NerClassifier(loaded.Model, loaded.Vocabulary, options, loaded.Encoding);
     }
 
+    /// <summary>Loads an ONNX file written by <see cref="OnnxExporter"/> and runs it with ONNX Runtime, whatever <see cref="PredictorOptions.Backend"/> says.</summary>
+    /// <param name="onnxPath">The ONNX file; labels come from its metadata.</param>
+    /// <param name="vocabulary">The model's vocabulary.</param>
+    /// <param name="options">Batching, decoding, threads (<see cref="ComputeOptions.Threads"/> sets ONNX Runtime's intra-op threads).</param>
+    /// <param name="encoding">Subword window settings, or null for those in the file's metadata (else 512 subwords with stride 128).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist; the message names it.</exception>
+    /// <exception cref="InvalidDataException">ONNX Runtime cannot load the file, or it lacks the exporter's inputs, outputs or label metadata; the message names it.</exception>
+    public static NerClassifier LoadOnnx(string onnxPath, BertVocabulary vocabulary, PredictorOptions? options = null, EncodingOptions? encoding = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options = (options ?? new PredictorOptions()).Validate() with { Backend = InferenceBackend.OnnxRuntime };
+        OnnxRuntimeBackend backend = OnnxRuntimeBackend.Open(onnxPath, options.Compute);
+        try
+        {
+            encoding ??= StoredEncoding(backend.Metadata) ?? DefaultEncoding(backend.MaxPositions);
+            encoding.Validate();
+            return new NerClassifier(backend, vocabulary, options, encoding);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Saves the model as a directory that <see cref="Load"/> reads.</summary>
-    public void Save(string directory) => ModelDirectory.Save(_model, Vocabulary, directory, Encoding);
+    /// <exception cref="InvalidOperationException">The classifier runs an ONNX file and has no TorchSharp model.</exception>
+    public void Save(string directory) => ModelDirectory.Save(Model, Vocabulary, directory, Encoding);
+
+    /// <summary>
+    /// Exports the model to ONNX with its labels, casing and window settings in the metadata. Written to
+    /// <c>Path.Combine(directory, OnnxExporter.FileName)</c> after <see cref="Save"/>, the directory also loads with the ONNX Runtime backend.
+    /// </summary>
+    /// <param name="path">The ONNX file to write, atomically.</param>
+    /// <exception cref="InvalidOperationException">The classifier runs an ONNX file and has no TorchSharp model.</exception>
+    public void ExportOnnx(string path) =>
+        OnnxExporter.Export(Model, path, new OnnxExportOptions { LowerCase = Vocabulary.LowerCase, Encoding = Encoding });
 
     /// <summary>Predicts one text; entity spans index into <paramref name="text"/>.</summary>
     public Prediction Predict(string text)
@@ -102,8 +180,12 @@ public sealed class NerClassifier : IDisposable
         return PredictCoreAsync(texts, cancellationToken);
     }
 
-    /// <summary>Disposes the model.</summary>
-    public void Dispose() => _model.Dispose();
+    /// <summary>Disposes the model and the ONNX Runtime session, if any.</summary>
+    public void Dispose()
+    {
+        _backend.Dispose();
+        _model?.Dispose();
+    }
 
     private async IAsyncEnumerable<Prediction> PredictCoreAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -155,7 +237,7 @@ public sealed class NerClassifier : IDisposable
     {
         string[] tags = [];
         var entities = new List<EntitySpan>();
-        if (raw.WordLabels is { } labels && _model.TokenLabels is { } names)
+        if (raw.WordLabels is { } labels && _backend.TokenLabels is { } names)
         {
             tags = labels.Select(l => names[l]).ToArray();
             foreach (Entity entity in EntityExtractor.Extract(tags))
@@ -168,13 +250,37 @@ public sealed class NerClassifier : IDisposable
         }
 
         SentenceClassification? sentence = null;
-        if (raw.SequenceProbabilities is { } probabilities && _model.SequenceLabels is { } classes)
+        if (raw.SequenceProbabilities is { } probabilities && _backend.SequenceLabels is { } classes)
         {
             int best = Array.IndexOf(probabilities, probabilities.Max());
             sentence = new SentenceClassification(classes[best], probabilities[best], classes.Select((c, k) => KeyValuePair.Create(c, probabilities[k])).ToDictionary());
         }
 
         return new Prediction(input.Text, input.Words, tags, entities, sentence);
+    }
+
+    private static ModelRunner CreateRunner(IInferenceBackend backend, BertVocabulary vocabulary, EncodingOptions encoding, PredictorOptions options)
+    {
+        using Stream vocab = vocabulary.OpenRead();
+        return new ModelRunner(backend, BertWordTokenizer.Create(vocab, vocabulary.LowerCase), encoding, options.ConstrainedDecoding);
+    }
+
+    private static EncodingOptions DefaultEncoding(int maxPositions)
+    {
+        int maxLength = Math.Min(512, maxPositions);
+        return new EncodingOptions { MaxLength = maxLength, Stride = Math.Min(128, maxLength / 4) };
+    }
+
+    private static EncodingOptions? StoredEncoding(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.TryGetValue(OnnxMetadataKeys.MaxLength, out string? length) && metadata.TryGetValue(OnnxMetadataKeys.Stride, out string? stride)
+            && int.TryParse(length, System.Globalization.CultureInfo.InvariantCulture, out int maxLength)
+            && int.TryParse(stride, System.Globalization.CultureInfo.InvariantCulture, out int overlap))
+        {
+            return new EncodingOptions { MaxLength = maxLength, Stride = overlap };
+        }
+
+        return null;
     }
 
     private static TextWords FromWords(IReadOnlyList<string> words)

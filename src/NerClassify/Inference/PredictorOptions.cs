@@ -9,8 +9,17 @@ public sealed record PredictorOptions
     /// <summary>Decode token labels with BIO-constrained Viterbi, so no entity is ill-formed. Default true.</summary>
     public bool ConstrainedDecoding { get; init; } = true;
 
-    /// <summary>Device and threads. Default <see cref="ComputeOptions.Default"/>.</summary>
+    /// <summary>
+    /// Device and threads. Default <see cref="ComputeOptions.Default"/>. With <see cref="InferenceBackend.OnnxRuntime"/>,
+    /// <see cref="ComputeOptions.Threads"/> is the session's intra-op thread count (null: ONNX Runtime's default) and the device must not be CUDA.
+    /// </summary>
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
+
+    /// <summary>
+    /// The runtime that executes the model. Default <see cref="InferenceBackend.TorchSharp"/>. With
+    /// <see cref="InferenceBackend.OnnxRuntime"/>, <see cref="NerClassifier.Load"/> runs the directory's <c>model.onnx</c>.
+    /// </summary>
+    public InferenceBackend Backend { get; init; } = InferenceBackend.TorchSharp;
 
     /// <summary>Checks the values.</summary>
     public PredictorOptions Validate()
@@ -18,6 +27,11 @@ public sealed record PredictorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
+        if (!Enum.IsDefined(Backend))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Unknown inference backend.");
+        }
+
         return this;
     }
 }

@@ -73,31 +73,58 @@ public static class ModelDirectory
 
         Device device = (compute ?? ComputeOptions.Default).Apply();
         TaskModel? model = null;
+
+        // The model is built outside any scope (an Embedding built inside one loses its registered weight when
+        // the scope ends); the checkpoint's tensors belong to no scope and are disposed here.
+        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights);
         try
         {
+            model = Build(config, bert, state, configPath, weights);
             using (NewDisposeScope())
             {
-                Dictionary<string, Tensor> state = CheckpointFiles.Read(weights);
-                model = Build(config, bert, state, configPath, weights);
                 StateDictLoader.Load(model, state, weights);
             }
 
             model.to(device);
             model.eval();
-            JsonNode? library = config[LibrarySection];
-            int maxLength = library?["max_length"]?.GetValue<int>() ?? Math.Min(512, bert.MaxPositionEmbeddings);
-            var encoding = new Tokenization.EncodingOptions
-            {
-                MaxLength = maxLength,
-                Stride = library?["stride"]?.GetValue<int>() ?? Math.Min(128, maxLength / 4),
-            };
-            return new LoadedModel(model, vocabulary, encoding);
+            return new LoadedModel(model, vocabulary, ReadEncoding(config, bert));
         }
         catch
         {
             model?.Dispose();
             throw;
         }
+        finally
+        {
+            foreach (Tensor tensor in state.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Reads only the stored window settings of a model directory (for runtimes that do not load the weights).</summary>
+    /// <exception cref="FileNotFoundException"><c>config.json</c> is missing; the message names it.</exception>
+    internal static Tokenization.EncodingOptions LoadEncoding(string directory)
+    {
+        string configPath = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(configPath))
+        {
+            throw new FileNotFoundException($"The model directory '{directory}' has no {ConfigFile}.", configPath);
+        }
+
+        return ReadEncoding(ReadJson(configPath), BertConfig.Load(configPath));
+    }
+
+    private static Tokenization.EncodingOptions ReadEncoding(JsonObject config, BertConfig bert)
+    {
+        JsonNode? library = config[LibrarySection];
+        int maxLength = library?["max_length"]?.GetValue<int>() ?? Math.Min(512, bert.MaxPositionEmbeddings);
+        return new Tokenization.EncodingOptions
+        {
+            MaxLength = maxLength,
+            Stride = library?["stride"]?.GetValue<int>() ?? Math.Min(128, maxLength / 4),
+        };
     }
 
     private static JsonObject Describe(TaskModel model, BertVocabulary vocabulary, Tokenization.EncodingOptions encoding)

@@ -16,6 +16,19 @@ public sealed class PretrainedEncoderTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public void Load_SavedEncoder_KeepsEmbeddingWeightsInStateDictAndParameters()
+    {
+        using var original = new PretrainedEncoder(TinyBert.Encoder(seed: 7), TinyBert.Vocabulary());
+        original.Save(_folder);
+
+        using PretrainedEncoder loaded = PretrainedEncoder.Load(_folder);
+
+        string[] embeddings = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight"];
+        loaded.Encoder.state_dict().Keys.Should().Contain(embeddings);
+        loaded.Encoder.named_parameters().Select(p => p.name).Should().Contain(embeddings);
+    }
+
+    [Fact]
     public void Save_ThenLoad_GivesBitIdenticalOutputs()
     {
         using var original = new PretrainedEncoder(TinyBert.Encoder(seed: 7), TinyBert.Vocabulary());

@@ -43,6 +43,19 @@ public sealed class NerClassifierTests : IDisposable
     }
 
     [Fact]
+    public void Load_SavedModel_KeepsEmbeddingWeightsInStateDict()
+    {
+        using (var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics))
+        {
+            ModelDirectory.Save(model, TinyBert.Vocabulary(), _folder);
+        }
+
+        using NerClassifier loaded = NerClassifier.Load(_folder);
+
+        loaded.Model.state_dict().Keys.Should().Contain(["bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight", "bert.embeddings.token_type_embeddings.weight"]);
+    }
+
+    [Fact]
     public async Task Predict_Text_ReturnsSpansIntoTheCallersString()
     {
         using NerClassifier classifier = await TrainAsync();

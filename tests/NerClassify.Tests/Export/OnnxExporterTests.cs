@@ -1,0 +1,204 @@
+using FluentAssertions;
+using Microsoft.ML.OnnxRuntime;
+using NerClassify.Checkpoints.Onnx;
+using NerClassify.Data;
+using NerClassify.Export;
+using NerClassify.Heads;
+using NerClassify.Inference;
+using NerClassify.Models;
+using NerClassify.Tests.TestSupport;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace NerClassify.Tests.Export;
+
+[Collection(TorchCollection.Name)]
+public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly string[][] Sentences =
+    [
+        ["John", "Smith", "visited", "Paris", "today", "."],
+        ["Mary", "won", "the", "match", "in", "London", "."],
+        ["Google", "shares", "on", "the", "market", "."],
+        ["The", "United", "Nations", "met", "in", "Berlin", "(", "Germany", ")", "."],
+        ["Microsoft", "stock", "was", "new", "today", "!"],
+        ["The", "team", "won", "the", "game", "in", "New", "York", "."],
+        ["Reuters"],
+        ["A", "goal", "for", "France", "and", "a", "goal", "for", "Germany", "at", "the", "match", "with", "Smith", "."],
+        ["1", "2", "3"],
+    ];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("nerclassify-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(4, 0)]
+    [InlineData(4, 16)]
+    public void Export_TinyMultitask_OnnxRuntimeLogitsMatchTorchSharpWithin1e4(int casingSize, int hiddenSize)
+    {
+        using MultitaskModel model = TinyMultitask(casingSize, hiddenSize);
+        string path = Path.Combine(_folder, "model.onnx");
+        OnnxExporter.Export(model, path);
+        Batch batch = ExportedGraph.BatchOf(model, TinyBert.Vocabulary(), Sentences);
+
+        (float[]? tokens, float[]? sequences) = ExportedGraph.TorchLogits(model, batch);
+        var onnx = ExportedGraph.OnnxRun(path, batch);
+
+        batch.AttentionMask.Should().Contain(0, "the batch must include padding");
+        float tokenDiff = ExportedGraph.MaxAbsDifference(tokens!, onnx[OnnxTensorNames.TokenLogits].Values);
+        float sequenceDiff = ExportedGraph.MaxAbsDifference(sequences!, onnx[OnnxTensorNames.SequenceLogits].Values);
+        output.WriteLine($"tiny multitask (casing {casingSize}, hidden {hiddenSize}), [{batch.BatchSize}, {batch.SequenceLength}]: max |diff| token {tokenDiff:E2}, sequence {sequenceDiff:E2}");
+        tokenDiff.Should().BeLessThan(1e-4f);
+        sequenceDiff.Should().BeLessThan(1e-4f);
+    }
+
+    [Fact]
+    public void LoadOnnx_TinyMultitaskWithCasing_PredictsLikeTorchSharp()
+    {
+        using MultitaskModel model = TinyMultitask(casingSize: 4, hiddenSize: 0);
+        string path = Path.Combine(_folder, "model.onnx");
+        OnnxExporter.Export(model, path, new OnnxExportOptions { LowerCase = true });
+        var options = new PredictorOptions { BatchSize = 4 };
+        using var torch = new NerClassifier(model, TinyBert.Vocabulary(), options);
+        using NerClassifier onnx = NerClassifier.LoadOnnx(path, TinyBert.Vocabulary(), options);
+
+        string[] expected = torch.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
+        string[] actual = onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
+
+        actual.Should().Equal(expected);
+        onnx.TokenLabels.Should().Equal(TinyData.TokenLabels);
+        onnx.SequenceLabels.Should().Equal(TinyData.Topics);
+    }
+
+    [Fact]
+    public void Export_TinyMultitask_LoadsFullyOptimizedAndUsesEveryInitializer()
+    {
+        using MultitaskModel model = TinyMultitask(casingSize: 4, hiddenSize: 8);
+        string path = Path.Combine(_folder, "model.onnx");
+        OnnxExporter.Export(model, path, new OnnxExportOptions { LowerCase = true, Encoding = new() { MaxLength = 64, Stride = 16 } });
+
+        ModelProto proto = ExportedGraph.Parse(path);
+        string optimizedPath = Path.Combine(_folder, "optimized.onnx");
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimizedPath };
+        using var session = new InferenceSession(path, options);
+        string[] optimizedOps = ExportedGraph.Parse(optimizedPath).Graph.Node.Select(n => n.OpType).ToArray();
+        output.WriteLine("after ORT_ENABLE_ALL: " + string.Join(", ", optimizedOps.GroupBy(o => o).Select(g => $"{g.Key} x{g.Count()}")));
+
+        ExportedGraph.UnusedInitializers(proto).Should().BeEmpty();
+        optimizedOps.Should().Contain("BiasGelu", "ONNX Runtime fuses the erf GELU pattern").And.NotContain("Erf");
+        proto.IrVersion.Should().Be(8);
+        proto.OpsetImport.Should().ContainSingle(o => o.Domain == string.Empty && o.Version == 17);
+        proto.Graph.Node.Select(n => n.OpType).Should().Contain(["LayerNormalization", "Erf", "Softmax"]).And.NotContain("Dropout");
+        proto.Graph.Initializer.Should().OnlyContain(i => i.RawData.Length > 0);
+        proto.Graph.Input.Select(i => i.Name).Should().Equal("input_ids", "attention_mask", "token_type_ids", "casing_ids");
+        session.OutputMetadata.Keys.Should().Equal("token_logits", "sequence_logits");
+        session.OutputMetadata["token_logits"].Dimensions.Should().Equal(-1, -1, TinyData.TokenLabels.Length);
+        session.ModelMetadata.CustomMetadataMap.Should().Contain(new Dictionary<string, string>
+        {
+            ["nerclassify.task"] = "multitask",
+            ["nerclassify.token_labels"] = "[\"O\",\"B-LOC\",\"I-LOC\",\"B-ORG\",\"I-ORG\",\"B-PER\",\"I-PER\"]",
+            ["nerclassify.sequence_labels"] = "[\"World\",\"Sport\",\"Business\"]",
+            ["nerclassify.do_lower_case"] = "true",
+            ["nerclassify.max_length"] = "64",
+        });
+    }
+
+    [Fact]
+    public void Export_TokenModel_HasOnlyTokenLogitsOfShapeBatchSequenceLabels()
+    {
+        using var model = new TokenClassificationModel(TinyBert.Encoder(seed: 4, addPooler: true), TinyData.TokenLabels);
+        string path = Path.Combine(_folder, "token.onnx");
+        OnnxExporter.Export(model, path);
+        Batch batch = ExportedGraph.BatchOf(model, TinyBert.Vocabulary(), Sentences);
+
+        var onnx = ExportedGraph.OnnxRun(path, batch);
+        (float[]? tokens, _) = ExportedGraph.TorchLogits(model, batch);
+
+        onnx.Keys.Should().Equal(OnnxTensorNames.TokenLogits);
+        onnx[OnnxTensorNames.TokenLogits].Shape.Should().Equal(batch.BatchSize, batch.SequenceLength, TinyData.TokenLabels.Length);
+        ExportedGraph.MaxAbsDifference(tokens!, onnx[OnnxTensorNames.TokenLogits].Values).Should().BeLessThan(1e-4f);
+        ExportedGraph.UnusedInitializers(ExportedGraph.Parse(path)).Should().BeEmpty("the unused pooler must not be exported");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Export_SequenceModel_HasOnlySequenceLogitsOfShapeBatchClasses(bool encoderHasPooler)
+    {
+        using var model = new SequenceClassificationModel(TinyBert.Encoder(seed: 5, addPooler: encoderHasPooler), TinyData.Topics);
+        string path = Path.Combine(_folder, "sequence.onnx");
+        OnnxExporter.Export(model, path);
+        Batch batch = ExportedGraph.BatchOf(model, TinyBert.Vocabulary(), Sentences);
+
+        var onnx = ExportedGraph.OnnxRun(path, batch);
+        (_, float[]? sequences) = ExportedGraph.TorchLogits(model, batch);
+
+        onnx.Keys.Should().Equal(OnnxTensorNames.SequenceLogits);
+        onnx[OnnxTensorNames.SequenceLogits].Shape.Should().Equal(batch.BatchSize, TinyData.Topics.Length);
+        ExportedGraph.MaxAbsDifference(sequences!, onnx[OnnxTensorNames.SequenceLogits].Values).Should().BeLessThan(1e-4f);
+        ExportedGraph.UnusedInitializers(ExportedGraph.Parse(path)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Export_CustomTokenHead_ThrowsNotSupportedNamingTheType()
+    {
+        using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels, new ZeroHead(TinyData.TokenLabels.Length));
+
+        Action act = () => OnnxExporter.Export(model, Path.Combine(_folder, "custom.onnx"));
+
+        act.Should().Throw<NotSupportedException>().WithMessage("*ZeroHead*");
+        File.Exists(Path.Combine(_folder, "custom.onnx")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Load_DirectoryWithOnnxBackend_PredictsLikeTorchSharp()
+    {
+        using var trained = new NerClassifier(TinyMultitask(casingSize: 4, hiddenSize: 0), TinyBert.Vocabulary());
+        trained.Save(_folder);
+        trained.ExportOnnx(Path.Combine(_folder, OnnxExporter.FileName));
+
+        using NerClassifier onnx = NerClassifier.Load(_folder, new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+
+        onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(trained.PredictBatch(Sentences).Select(ExportedGraph.Describe));
+        onnx.Encoding.Should().Be(trained.Encoding);
+        FluentActions.Invoking(() => onnx.Model).Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
+    public void Constructor_OnnxBackend_PredictsLikeTorchSharp()
+    {
+        using var torch = new NerClassifier(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
+        using var onnx = new NerClassifier(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary(), new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+
+        onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(torch.PredictBatch(Sentences).Select(ExportedGraph.Describe));
+    }
+
+    [Fact]
+    public void Load_OnnxBackendWithoutModelOnnx_ThrowsNamingTheFile()
+    {
+        using var model = TinyMultitask(casingSize: 0, hiddenSize: 0);
+        ModelDirectory.Save(model, TinyBert.Vocabulary(), _folder);
+
+        Action act = () => NerClassifier.Load(_folder, new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*model.onnx*");
+    }
+
+    private static MultitaskModel TinyMultitask(int casingSize, int hiddenSize)
+    {
+        var model = new MultitaskModel(
+            TinyBert.Encoder(seed: 3),
+            TinyData.TokenLabels,
+            TinyData.Topics,
+            tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = casingSize, HiddenLayerSize = hiddenSize });
+        model.eval();
+        return model;
+    }
+
+    private sealed class ZeroHead(int labels) : TokenHead("ZeroHead", labels)
+    {
+        public override Tensor forward(TokenHeadInput input) => zeros(input.HiddenStates.shape[0], input.HiddenStates.shape[1], LabelCount);
+    }
+}
