@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "--matmul")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--predict")
+{
+    await NerClassify.Benchmarks.PredictionThroughput.RunAsync(args[1]);
+    return;
+}
+
 IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
 if (!TorchSharp.torch.cuda.is_available())
 {
