@@ -17,6 +17,7 @@ internal sealed class TaskGraphWriter
 {
     private const string Batch = "batch";
     private const string Sequence = "sequence";
+    private const string CasingInputKey = "casing_embeddings.weight";
 
     private readonly OnnxGraphBuilder _graph = new("nerclassify");
     private readonly Dictionary<string, Tensor> _state;
@@ -57,12 +58,13 @@ internal sealed class TaskGraphWriter
         _graph.AddInput(OnnxTensorNames.InputIds, DataType.Int64, Batch, Sequence);
         _graph.AddInput(OnnxTensorNames.AttentionMask, DataType.Int64, Batch, Sequence);
         _graph.AddInput(OnnxTensorNames.TokenTypeIds, DataType.Int64, Batch, Sequence);
-        if (tokenHead?.UsesCasing == true)
+        bool casingInput = _state.ContainsKey(CasingInputKey);
+        if (tokenHead?.UsesCasing == true || casingInput)
         {
             _graph.AddInput(OnnxTensorNames.CasingIds, DataType.Int64, Batch, Sequence);
         }
 
-        string hidden = Encoder(config); // [B, T, H]
+        string hidden = Encoder(config, casingInput); // [B, T, H]
         if (tokenHead is not null)
         {
             TokenHead(hidden, tokenPrefix!, tokenHead);
@@ -76,7 +78,7 @@ internal sealed class TaskGraphWriter
         }
     }
 
-    private string Encoder(BertConfig config)
+    private string Encoder(BertConfig config, bool casingInput)
     {
         const string e = "bert.embeddings";
         string words = _graph.Node("Gather", e, [Weight($"{e}.word_embeddings.weight"), OnnxTensorNames.InputIds]); // [B, T, H]
@@ -87,6 +89,13 @@ internal sealed class TaskGraphWriter
         string zero = _graph.Int64s([0]);
         string positions = _graph.Node("Slice", e, [Weight($"{e}.position_embeddings.weight"), zero, length, zero]); // [T, H]
         string sum = _graph.Node("Add", e, [_graph.Node("Add", e, [words, types]), positions]);
+        if (casingInput)
+        {
+            // The model's casing embedding joins the input embeddings before their LayerNorm.
+            string casing = _graph.Node("Gather", e, [Weight(CasingInputKey), OnnxTensorNames.CasingIds]); // [B, T, H]
+            sum = _graph.Node("Add", e, [sum, casing]);
+        }
+
         string hidden = LayerNorm(sum, $"{e}.LayerNorm", config.LayerNormEps);
 
         // [B, T] 0/1 -> [B, 1, 1, T] additive mask: 0 for tokens, -10000 for padding (exp underflows to 0 either way).
