@@ -2,6 +2,9 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
+// Everything below may touch TorchSharp before any NerClassify type: make its native library loadable first.
+NerClassify.Native.TorchSharpNativeCompatibility.EnsureLoadable();
+
 // Full run:  dotnet run -c Release --project benchmarks/NerClassify.Benchmarks
 // CI smoke:  dotnet run -c Release --project benchmarks/NerClassify.Benchmarks -- --job short --filter '*'
 // See docs/benchmarks.md.

@@ -26,6 +26,9 @@ internal static class StepProfile
         using Tensor types = zeros_like(ids);
         using Tensor targets = randint(0, labels.Length, [batch, length], dtype: ScalarType.Int64);
         var inputs = new ModelInputs(ids, mask, types, null);
+        using Tensor paddedMask = ones_like(ids);
+        paddedMask[0, length - 1] = tensor(0L);
+        var padded = new ModelInputs(ids, paddedMask, types, null);
         var parts = new Dictionary<string, double>();
         void Time(string name, Action action)
         {
@@ -57,6 +60,7 @@ internal static class StepProfile
             using (inference_mode())
             {
                 Time("inference forward", () => model.Forward(inputs).TokenLogits!.sum().item<float>());
+                Time("inference, 1 pad", () => model.Forward(padded).TokenLogits!.sum().item<float>());
             }
         }
 
