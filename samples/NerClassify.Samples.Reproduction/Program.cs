@@ -14,7 +14,7 @@ var results = new List<RunResult>();
 
 foreach (string model in new[] { "token", "sequence", "multitask", "uncertainty" }.Where(options.Experiments.Contains))
 {
-    foreach (int seed in options.Seeds)
+    foreach (int seed in model == "uncertainty" ? options.UncertaintySeeds ?? options.Seeds : options.Seeds)
     {
         results.Add(await experiments.RunAsync(model, options.TrainSize, seed));
     }

@@ -25,6 +25,8 @@ internal sealed record ReproductionOptions
 
     public int[] Seeds { get; init; } = [1, 2, 3];
 
+    public int[]? UncertaintySeeds { get; init; }
+
     public int CasingEmbedding { get; init; } = 16;
 
     public int HiddenLayer { get; init; }
@@ -70,6 +72,7 @@ internal sealed record ReproductionOptions
             BatchSize = Int(values, "batch-size") ?? options.BatchSize,
             WarmupRatio = values.TryGetValue("warmup", out string? warmup) ? double.Parse(warmup, CultureInfo.InvariantCulture) : options.WarmupRatio,
             Seeds = Ints(values, "seeds") ?? options.Seeds,
+            UncertaintySeeds = Ints(values, "uncertainty-seeds"),
             CasingEmbedding = Int(values, "casing") ?? options.CasingEmbedding,
             HiddenLayer = Int(values, "hidden") ?? options.HiddenLayer,
             CasingInput = values.TryGetValue("casing-input", out string? casingInput) && bool.Parse(casingInput),

@@ -141,7 +141,8 @@ internal sealed class ModelRunner
         return new SentencePrediction(labels, confidences, sentence);
     }
 
-    private static int ArgMax(float[] values)
+    /// <summary>The index of the largest value.</summary>
+    internal static int ArgMax(float[] values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++)

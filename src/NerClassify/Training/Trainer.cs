@@ -328,7 +328,7 @@ public sealed partial class Trainer
                 if (labelled.Length > 0)
                 {
                     string[] gold = labelled.Select(i => examples[i].SentenceLabel!).ToArray();
-                    string[] predicted = labelled.Select(i => classes[ArgMax(predictions[i].SequenceProbabilities!)]).ToArray();
+                    string[] predicted = labelled.Select(i => classes[ModelRunner.ArgMax(predictions[i].SequenceProbabilities!)]).ToArray();
                     sentences = ClassificationMetrics.Compute(gold, predicted, classes);
                 }
             }
@@ -479,20 +479,6 @@ public sealed partial class Trainer
 
         optimizer.load_state_dict(Path.Combine(directory, OptimizerFile));
         return RunState.FromStored(stored);
-    }
-
-    private static int ArgMax(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Epoch {Epoch}: loss {Loss:F4}, {Seconds:F1} s, {ExamplesPerSecond:F1} examples/s")]

@@ -1,3 +1,4 @@
+using NerClassify.Tests.TestSupport;
 using FluentAssertions;
 using NerClassify.Data;
 

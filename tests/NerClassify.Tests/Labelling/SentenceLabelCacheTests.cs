@@ -1,3 +1,4 @@
+using NerClassify.Tests.TestSupport;
 using FluentAssertions;
 using NerClassify.Labelling;
 
@@ -5,7 +6,7 @@ namespace NerClassify.Tests.Labelling;
 
 public sealed class SentenceLabelCacheTests : IDisposable
 {
-    private readonly ScratchFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -1,3 +1,4 @@
+using NerClassify.Tests.TestSupport;
 using FluentAssertions;
 using NerClassify.Labelling;
 
@@ -13,7 +14,7 @@ public sealed class SentenceLabelWriterTests : IDisposable
         new(11, "tab\there", 4, "Other", "4", 1, false),
     ];
 
-    private readonly ScratchFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

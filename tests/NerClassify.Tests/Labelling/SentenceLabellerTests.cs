@@ -1,3 +1,4 @@
+using NerClassify.Tests.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using FluentAssertions;
@@ -23,7 +24,7 @@ public sealed class SentenceLabellerTests : IDisposable
         "WINNIPEG 1996-08-26",
     ];
 
-    private readonly ScratchFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -1,4 +1,4 @@
-namespace NerClassify.Tests.Data;
+namespace NerClassify.Tests.TestSupport;
 
 /// <summary>A temporary folder deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
