@@ -25,8 +25,8 @@ var model = new MultitaskModel(
     DemoData.TokenLabels,
     DemoData.Topics,
     new MultitaskLossOptions { SequenceWeight = 1, TokenWeight = 7 },
-    tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 16 });
-var trainer = new Trainer(new TrainerOptions { LearningRate = 2e-4, Epochs = 4, BatchSize = 16, WarmupRatio = 0.1, Compute = compute });
+    tokenHeadOptions: new TokenHeadOptions { CasingInput = true });
+var trainer = new Trainer(new TrainerOptions { LearningRate = 2e-4, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true, Compute = compute });
 
 TrainingHistory history = await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -57,7 +57,7 @@ string[] texts =
 var table = new Table().AddColumns("Text", "Entities (type, characters)", "Topic");
 foreach (Prediction prediction in classifier.PredictBatch(texts))
 {
-    string entities = string.Join("\n", prediction.Entities.Select(e => $"{e.Type} '{e.Text}' [[{e.Start}..{e.End})"));
+    string entities = string.Join("\n", prediction.Entities.Select(e => $"{e.Type} '{e.Text}' [{e.Start}..{e.End})"));
     table.AddRow(Markup.Escape(prediction.Text), Markup.Escape(entities), $"{prediction.Sentence!.Label} ({prediction.Sentence.Probability:P0})");
 }
 

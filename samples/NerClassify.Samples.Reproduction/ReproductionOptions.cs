@@ -27,7 +27,7 @@ internal sealed record ReproductionOptions
 
     public int[]? UncertaintySeeds { get; init; }
 
-    public int CasingEmbedding { get; init; } = 16;
+    public int CasingEmbedding { get; init; }
 
     public int HiddenLayer { get; init; }
 
