@@ -28,6 +28,12 @@ if (args.Length > 1 && args[0] == "--predict")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--load-times")
+{
+    NerClassify.Benchmarks.LoadTimes.Run();
+    return;
+}
+
 IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
 if (!TorchSharp.torch.cuda.is_available())
 {

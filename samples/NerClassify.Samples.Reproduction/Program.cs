@@ -11,6 +11,15 @@ Console.WriteLine($"Data: {options.DataDirectory}  Output: {Path.GetFullPath(opt
 Corpus corpus = await Corpus.LoadAsync(options.DataDirectory);
 var experiments = new Experiments(options, corpus);
 var results = new List<RunResult>();
+TimeSpan? recordedWallTime = null;
+if (options.Replot is { } saved)
+{
+    // Rebuild report.md and the figures from an earlier run's results.json, without training.
+    using JsonDocument document = JsonDocument.Parse(File.ReadAllText(saved));
+    results.AddRange(document.RootElement.GetProperty("results").Deserialize<RunResult[]>()!);
+    recordedWallTime = TimeSpan.FromSeconds(document.RootElement.GetProperty("wallSeconds").GetDouble());
+    options = options with { Experiments = [] };
+}
 
 foreach (string model in new[] { "token", "sequence", "multitask", "uncertainty" }.Where(options.Experiments.Contains))
 {
@@ -29,7 +38,11 @@ if (options.Experiments.Contains("curve"))
 }
 
 var trainSentences = corpus.TrainRows.Take(options.TrainSize).Select(r => r.Sentence).ToArray();
-var report = new Report(options, results, LabelDistribution.OfTokens(trainSentences), LabelDistribution.Count(corpus.TrainRows.Take(options.TrainSize).Select(r => r.Label)), clock.Elapsed);
+var report = new Report(options, results, LabelDistribution.OfTokens(trainSentences), LabelDistribution.Count(corpus.TrainRows.Take(options.TrainSize).Select(r => r.Label)), recordedWallTime ?? clock.Elapsed);
 report.Write();
-File.WriteAllText(Path.Combine(options.OutputDirectory, "results.json"), JsonSerializer.Serialize(new { options, results, wallSeconds = clock.Elapsed.TotalSeconds }, new JsonSerializerOptions { WriteIndented = true }));
+if (recordedWallTime is null)
+{
+    File.WriteAllText(Path.Combine(options.OutputDirectory, "results.json"), JsonSerializer.Serialize(new { options, results, wallSeconds = clock.Elapsed.TotalSeconds }, new JsonSerializerOptions { WriteIndented = true }));
+}
+
 Console.WriteLine($"Done in {clock.Elapsed:hh\\:mm\\:ss}. Wrote report.md, results.json and figures to {Path.GetFullPath(options.OutputDirectory)}");

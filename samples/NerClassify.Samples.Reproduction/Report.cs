@@ -99,25 +99,29 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
 
         int n = run.ConfusionMatrix!.Length;
         var plot = new Plot();
-        var cells = new double[n, n];
+        double max = run.ConfusionMatrix.SelectMany(row => row).DefaultIfEmpty(1).Max();
         for (int truth = 0; truth < n; truth++)
         {
             for (int predicted = 0; predicted < n; predicted++)
             {
-                // Heatmap rows run bottom-up; flip so the first class is on top.
-                cells[n - 1 - truth, predicted] = run.ConfusionMatrix[truth][predicted];
-                var text = plot.Add.Text(run.ConfusionMatrix[truth][predicted].ToString(CultureInfo.InvariantCulture), predicted, n - 1 - truth);
+                // The first class is the top row; darker blue means more sentences.
+                int count = run.ConfusionMatrix[truth][predicted];
+                double shade = max == 0 ? 0 : Math.Sqrt(count / max);
+                double y = n - 1 - truth;
+                var cell = plot.Add.Rectangle(predicted - 0.5, predicted + 0.5, y - 0.5, y + 0.5);
+                cell.FillColor = new Color((byte)(247 - (shade * 239)), (byte)(251 - (shade * 203)), (byte)(255 - (shade * 148)));
+                cell.LineColor = Colors.White;
+                var text = plot.Add.Text(count.ToString(CultureInfo.InvariantCulture), predicted, y);
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = Colors.Black;
+                text.LabelFontSize = 16;
+                text.LabelFontColor = shade > 0.6 ? Colors.White : Colors.Black;
             }
         }
 
-        var heatmap = plot.Add.Heatmap(cells);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
-        heatmap.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
         double[] positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, Corpus.TopicOrder);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, Corpus.TopicOrder.Reverse().ToArray());
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.XLabel("Predicted");
         plot.YLabel("True");
         plot.SavePng(Path.Combine(options.OutputDirectory, "figure5-confusion-matrix.png"), 600, 550);

@@ -43,6 +43,8 @@ internal sealed record ReproductionOptions
 
     public string? TestConll { get; init; }
 
+    public string? Replot { get; init; }
+
     public string? TestLabels { get; init; }
 
     public static ReproductionOptions Parse(string[] args)
@@ -81,6 +83,7 @@ internal sealed record ReproductionOptions
             Threads = Int(values, "threads"),
             Experiments = values.TryGetValue("experiments", out string? experiments) ? experiments.Split(',', StringSplitOptions.RemoveEmptyEntries) : options.Experiments,
             TestConll = values.GetValueOrDefault("test-conll"),
+            Replot = values.GetValueOrDefault("replot"),
             TestLabels = values.GetValueOrDefault("test-labels"),
         };
     }
