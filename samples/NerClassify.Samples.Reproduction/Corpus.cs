@@ -12,9 +12,15 @@ internal sealed record Corpus(
     IReadOnlyList<string> TokenLabels,
     IReadOnlyList<string> Topics)
 {
+    /// <summary>NER examples of the optional test CoNLL file, or null.</summary>
+    public IReadOnlyList<TrainingExample>? NerTest { get; init; }
+
+    /// <summary>Topic examples of the optional test label file (joined to the test CoNLL file), or null.</summary>
+    public IReadOnlyList<TrainingExample>? TopicTest { get; init; }
+
     public static readonly string[] TopicOrder = ["World", "Sport", "Business", "Technology", "Other"];
 
-    public static async Task<Corpus> LoadAsync(string dataDirectory)
+    public static async Task<Corpus> LoadAsync(string dataDirectory, string? testConll = null, string? testLabels = null)
     {
         var reader = new ConllReader();
         ConllCorpus train = await reader.LoadAsync(Path.Combine(dataDirectory, "conll2003", "train.txt"));
@@ -29,7 +35,20 @@ internal sealed record Corpus(
         TrainingExample[] ner = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray();
         TrainingExample[] topics = validJoined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
         TrainingExample[] both = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags, topicOf.GetValueOrDefault(s.Index))).ToArray();
-        return new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder);
+        var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder);
+        if (testConll is null)
+        {
+            return testLabels is null ? corpus : throw new ArgumentException("--test-labels needs --test-conll: the labels are joined to its sentences.");
+        }
+
+        ConllCorpus test = await reader.LoadAsync(testConll);
+        IReadOnlyList<LabeledSentence>? testJoined = testLabels is null ? null
+            : SentenceLabelFile.Join(test.Sentences, await SentenceLabelFile.LoadAsync(testLabels), Path.GetFileName(testLabels));
+        return corpus with
+        {
+            NerTest = test.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray(),
+            TopicTest = testJoined?.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray(),
+        };
     }
 
     public static TrainingExample[] ToExamples(IEnumerable<LabeledSentence> rows, bool tags, bool topics) =>

@@ -42,7 +42,18 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
 
         EvaluationResult? ner = tags ? trainer.Evaluate(taskModel, pretrained.Vocabulary, corpus.NerValidation) : null;
         EvaluationResult? topic = topics ? trainer.Evaluate(taskModel, pretrained.Vocabulary, corpus.TopicValidation) : null;
+        if (options.CompareDecoding && ner?.Entities is { } constrained)
+        {
+            var argmax = new Trainer(trainer.Options with { ConstrainedDecoding = !trainer.Options.ConstrainedDecoding })
+                .Evaluate(taskModel, pretrained.Vocabulary, corpus.NerValidation).Entities!;
+            Console.WriteLine(
+                $"  decoding: {(trainer.Options.ConstrainedDecoding ? "BIO-constrained" : "argmax")} F1 {constrained.F1 * 100:F2}, " +
+                $"{(trainer.Options.ConstrainedDecoding ? "argmax" : "BIO-constrained")} F1 {argmax.F1 * 100:F2} (same model)");
+        }
+
         var matrix = topic?.Sentences?.ConfusionMatrix;
+        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? trainer.Evaluate(taskModel, pretrained.Vocabulary, nerTestSet) : null;
+        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? trainer.Evaluate(taskModel, pretrained.Vocabulary, topicTestSet) : null;
         var result = new RunResult(
             model,
             trainSize,
@@ -53,7 +64,11 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             topic?.Sentences?.Accuracy * 100,
             history.Epochs.Average(e => e.TrainSeconds),
             history.Epochs.Average(e => e.ExamplesPerSecond),
-            matrix?.Counts.Select(r => r.ToArray()).ToArray());
+            matrix?.Counts.Select(r => r.ToArray()).ToArray(),
+            nerTest?.Entities?.F1 * 100,
+            nerTest?.Entities?.TokenAccuracy * 100,
+            topicTest?.Sentences?.WeightedF1 * 100,
+            topicTest?.Sentences?.Accuracy * 100);
         Console.WriteLine(
             $"{model,-11} N={trainSize,5} seed={seed}: NER F1 {Format(result.EntityF1)} acc {Format(result.TokenAccuracy)} | " +
             $"topic F1 {Format(result.TopicWeightedF1)} acc {Format(result.TopicAccuracy)} | {result.SecondsPerEpoch:F1} s/epoch, {result.ExamplesPerSecond:F1} ex/s");

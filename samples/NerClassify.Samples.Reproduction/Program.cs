@@ -8,7 +8,7 @@ ReproductionOptions options = ReproductionOptions.Parse(args);
 Directory.CreateDirectory(options.OutputDirectory);
 var clock = Stopwatch.StartNew();
 Console.WriteLine($"Data: {options.DataDirectory}  Output: {Path.GetFullPath(options.OutputDirectory)}");
-Corpus corpus = await Corpus.LoadAsync(options.DataDirectory);
+Corpus corpus = await Corpus.LoadAsync(options.DataDirectory, options.TestConll, options.TestLabels);
 var experiments = new Experiments(options, corpus);
 var results = new List<RunResult>();
 TimeSpan? recordedWallTime = null;

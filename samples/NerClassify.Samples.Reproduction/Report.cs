@@ -44,6 +44,20 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         }
 
         markdown.AppendLine();
+        RunResult[] tested = results.Where(r => r.TestEntityF1 is not null || r.TestTopicWeightedF1 is not null).ToArray();
+        if (tested.Length > 0)
+        {
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"## Test data ({Path.GetFileName(options.TestConll)}{(options.TestLabels is null ? "" : ", " + Path.GetFileName(options.TestLabels))})").AppendLine();
+            markdown.AppendLine("| Model | NER F1 | NER accuracy | Topic F1 | Topic accuracy |").AppendLine("|---|---|---|---|---|");
+            foreach (var group in tested.Where(r => r.TrainSize == options.TrainSize).GroupBy(r => r.Model))
+            {
+                markdown.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {Name(group.Key)} | {Stat(group.Select(r => r.TestEntityF1))} | {Stat(group.Select(r => r.TestTokenAccuracy))} | {Stat(group.Select(r => r.TestTopicWeightedF1))} | {Stat(group.Select(r => r.TestTopicAccuracy))} |");
+            }
+
+            markdown.AppendLine();
+        }
+
         AppendFigure(markdown, "Figure 1: token labels in the training set", "figure1-token-labels.png", Bars(tokens, "Token label", "figure1-token-labels.png"));
         AppendCurve(markdown);
         AppendFigure(markdown, "Figure 4: sentence labels in the training set", "figure4-sentence-labels.png", Bars(topics, "Topic", "figure4-sentence-labels.png"));

@@ -45,6 +45,8 @@ internal sealed record ReproductionOptions
 
     public string? Replot { get; init; }
 
+    public bool CompareDecoding { get; init; }
+
     public string? TestLabels { get; init; }
 
     public static ReproductionOptions Parse(string[] args)
@@ -84,6 +86,7 @@ internal sealed record ReproductionOptions
             Experiments = values.TryGetValue("experiments", out string? experiments) ? experiments.Split(',', StringSplitOptions.RemoveEmptyEntries) : options.Experiments,
             TestConll = values.GetValueOrDefault("test-conll"),
             Replot = values.GetValueOrDefault("replot"),
+            CompareDecoding = values.TryGetValue("compare-decoding", out string? compare) && bool.Parse(compare),
             TestLabels = values.GetValueOrDefault("test-labels"),
         };
     }

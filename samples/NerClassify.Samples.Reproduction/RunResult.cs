@@ -11,4 +11,8 @@ internal sealed record RunResult(
     double? TopicAccuracy,
     double SecondsPerEpoch,
     double ExamplesPerSecond,
-    int[][]? ConfusionMatrix);
+    int[][]? ConfusionMatrix,
+    double? TestEntityF1 = null,
+    double? TestTokenAccuracy = null,
+    double? TestTopicWeightedF1 = null,
+    double? TestTopicAccuracy = null);

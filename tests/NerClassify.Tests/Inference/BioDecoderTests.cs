@@ -64,5 +64,5 @@ public sealed class BioDecoderTests
         new BioDecoder(Iob2).Decode([]).Should().BeEmpty();
     }
 
-    private static float[] Log(params float[] probabilities) => probabilities.Select(MathF.Log).ToArray();
+    private static float[] Log(params float[] probabilities) => probabilities.Select(p => MathF.Log(p)).ToArray();
 }
