@@ -14,9 +14,6 @@ namespace NerClassify.Benchmarks;
 [MemoryDiagnoser]
 public class CudaBenchmarks
 {
-    private static readonly string[] TokenLabels = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
-    private static readonly string[] Topics = ["World", "Sport", "Business", "Technology", "Other"];
-
     private MultitaskModel? _model;
     private optim.Optimizer? _optimizer;
     private ModelInputs? _inputs;
@@ -33,13 +30,13 @@ public class CudaBenchmarks
     public void Setup()
     {
         var load = new EncoderLoadOptions { Compute = new ComputeOptions { Device = DeviceKind.Cuda } };
-        _model = new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, TokenLabels, Topics);
+        _model = new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.TokenLabels, BenchmarkInputs.Topics);
         _model.to(CUDA);
         _optimizer = optim.AdamW(_model.parameters(), 5e-5);
         Tensor ids = tensor(BenchmarkInputs.Ids(Batch, Length), [Batch, Length], device: CUDA).DetachFromDisposeScope();
         _inputs = new ModelInputs(ids, ones_like(ids).DetachFromDisposeScope(), zeros_like(ids).DetachFromDisposeScope(), null);
-        _tokenLabels = randint(0, TokenLabels.Length, [Batch, Length], dtype: ScalarType.Int64, device: CUDA).DetachFromDisposeScope();
-        _sentenceLabels = randint(0, Topics.Length, [Batch], dtype: ScalarType.Int64, device: CUDA).DetachFromDisposeScope();
+        _tokenLabels = randint(0, BenchmarkInputs.TokenLabels.Length, [Batch, Length], dtype: ScalarType.Int64, device: CUDA).DetachFromDisposeScope();
+        _sentenceLabels = randint(0, BenchmarkInputs.Topics.Length, [Batch], dtype: ScalarType.Int64, device: CUDA).DetachFromDisposeScope();
     }
 
     [Benchmark(Description = "CUDA encoder forward")]

@@ -13,9 +13,6 @@ namespace NerClassify.Benchmarks;
 /// </summary>
 internal static class PredictionThroughput
 {
-    private static readonly string[] TokenLabels = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
-    private static readonly string[] Topics = ["World", "Sport", "Business", "Technology", "Other"];
-
     public static async Task RunAsync(string conllPath)
     {
         ConllCorpus corpus = await new ConllReader().LoadAsync(conllPath);
@@ -23,9 +20,9 @@ internal static class PredictionThroughput
         var options = new PredictorOptions { BatchSize = 32, Compute = new ComputeOptions { Device = DeviceKind.Cpu, Threads = BenchmarkInputs.Threads } };
         var load = new EncoderLoadOptions { Compute = options.Compute };
 
-        using var multitask = Classifier(new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, TokenLabels, Topics), options);
-        using var token = Classifier(new TokenClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, TokenLabels), options);
-        using var sequence = Classifier(new SequenceClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, Topics), options);
+        using var multitask = Classifier(new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.TokenLabels, BenchmarkInputs.Topics), options);
+        using var token = Classifier(new TokenClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.TokenLabels), options);
+        using var sequence = Classifier(new SequenceClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.Topics), options);
         multitask.PredictBatch(sentences.Take(64).ToArray());
 
         double multitaskSeconds = Time(() => multitask.PredictBatch(sentences));

@@ -17,7 +17,7 @@ internal static class StepProfile
     {
         set_num_threads(BenchmarkInputs.Threads);
         manual_seed(1);
-        string[] labels = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
+        string[] labels = BenchmarkInputs.TokenLabels;
         using PretrainedEncoder bert = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = new ComputeOptions { Device = DeviceKind.Cpu } });
         using var model = new TokenClassificationModel(bert.Encoder, labels);
         using var optimizer = optim.AdamW(model.parameters(), 5e-5);

@@ -11,9 +11,6 @@ namespace NerClassify.Benchmarks;
 [MemoryDiagnoser]
 public class TaskModelBenchmarks
 {
-    private static readonly string[] TokenLabels = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
-    private static readonly string[] Topics = ["World", "Sport", "Business", "Technology", "Other"];
-
     private TokenClassificationModel? _token;
     private SequenceClassificationModel? _sequence;
     private MultitaskModel? _multitask;
@@ -31,14 +28,14 @@ public class TaskModelBenchmarks
         set_num_threads(BenchmarkInputs.Threads);
         manual_seed(1);
         var load = new EncoderLoadOptions { Compute = new ComputeOptions { Device = DeviceKind.Cpu } };
-        _token = new TokenClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, TokenLabels);
-        _sequence = new SequenceClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, Topics);
-        _multitask = new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, TokenLabels, Topics);
+        _token = new TokenClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.TokenLabels);
+        _sequence = new SequenceClassificationModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.Topics);
+        _multitask = new MultitaskModel(PretrainedEncoders.MiniLmL6V2(load).Encoder, BenchmarkInputs.TokenLabels, BenchmarkInputs.Topics);
         _inference = Inputs(32, 32);
         _training = Inputs(16, 32);
         var random = new Random(3);
-        _tokenLabels = tensor(Enumerable.Range(0, 16 * 32).Select(_ => (long)random.Next(TokenLabels.Length)).ToArray(), [16, 32]);
-        _sentenceLabels = tensor(Enumerable.Range(0, 16).Select(_ => (long)random.Next(Topics.Length)).ToArray());
+        _tokenLabels = tensor(Enumerable.Range(0, 16 * 32).Select(_ => (long)random.Next(BenchmarkInputs.TokenLabels.Length)).ToArray(), [16, 32]);
+        _sentenceLabels = tensor(Enumerable.Range(0, 16).Select(_ => (long)random.Next(BenchmarkInputs.Topics.Length)).ToArray());
         _tokenOptimizer = optim.AdamW(_token.parameters(), 5e-5);
         _sequenceOptimizer = optim.AdamW(_sequence.parameters(), 5e-5);
         _multitaskOptimizer = optim.AdamW(_multitask.parameters(), 5e-5);
