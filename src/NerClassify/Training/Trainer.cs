@@ -231,7 +231,12 @@ public sealed partial class Trainer
         double lossSum = 0, tokenSum = 0, sequenceSum = 0;
         int tokenBatches = 0, sequenceBatches = 0, examples = 0;
         int accumulation = Options.GradientAccumulationSteps;
-        optimizer.zero_grad();
+        using (NewDisposeScope())
+        {
+            // zero_grad wraps each gradient in a new handle; the scope releases them.
+            optimizer.zero_grad();
+        }
+
         for (int b = 0; b < batches.Count; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();

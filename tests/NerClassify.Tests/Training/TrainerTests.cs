@@ -188,6 +188,26 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainAsync_ManyEpochs_KeepsTheNumberOfLiveTensorsFlat()
+    {
+        using var model = new MultitaskModel(TinyBert.Encoder(seed: 13), TinyData.TokenLabels, TinyData.Topics);
+        var liveAtEpochEnd = new List<long>();
+
+        // The progress callback runs on the training thread, whose dispose-scope statistics it reads.
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.Step == p.StepsPerEpoch)
+            {
+                liveAtEpochEnd.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+        });
+        await new Trainer(Fast with { Epochs = 6, BatchSize = 2 }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples, progress);
+
+        liveAtEpochEnd.Should().HaveCount(6);
+        liveAtEpochEnd.Skip(2).Should().OnlyContain(count => count == liveAtEpochEnd[1]);
+    }
+
+    [Fact]
     public void Constructor_InvalidOption_ThrowsNamingTheProperty()
     {
         Action act = () => _ = new Trainer(new TrainerOptions { BatchSize = 0 });
