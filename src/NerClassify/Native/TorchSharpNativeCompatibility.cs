@@ -84,6 +84,10 @@ public static class TorchSharpNativeCompatibility
         catch (UnauthorizedAccessException)
         {
         }
+        catch (InvalidDataException)
+        {
+            // An ELF file this reader does not understand: leave it to TorchSharp's own loader to report.
+        }
     }
 
     private static NativeCompatibilityReport Apply()
