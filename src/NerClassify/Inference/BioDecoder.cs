@@ -15,17 +15,18 @@ internal sealed class BioDecoder
     {
         int count = labels.Count;
         (char Prefix, string Type)[] parsed = labels.Select(Parse).ToArray();
+        bool bioes = parsed.Any(l => l.Prefix is 'E' or 'S');
         _allowed = new bool[count, count];
         _canStart = new bool[count];
         _canEnd = new bool[count];
         for (int to = 0; to < count; to++)
         {
-            (char prefix, string type) = parsed[to];
+            char prefix = parsed[to].Prefix;
             _canStart[to] = prefix is 'O' or 'B' or 'S';
-            _canEnd[to] = prefix is 'O' or 'E' or 'S' || (prefix is 'B' or 'I' && !HasEndTags(parsed));
+            _canEnd[to] = prefix is 'O' or 'E' or 'S' || (prefix is 'B' or 'I' && !bioes);
             for (int from = 0; from < count; from++)
             {
-                _allowed[from, to] = IsAllowed(parsed[from], parsed[to], HasEndTags(parsed));
+                _allowed[from, to] = IsAllowed(parsed[from], parsed[to], bioes);
             }
         }
     }
@@ -87,8 +88,6 @@ internal sealed class BioDecoder
 
         return path;
     }
-
-    private static bool HasEndTags((char Prefix, string Type)[] labels) => labels.Any(l => l.Prefix is 'E' or 'S');
 
     private static bool IsAllowed((char Prefix, string Type) from, (char Prefix, string Type) to, bool bioes)
     {

@@ -21,7 +21,7 @@ internal static class LoadedLibraryPaths
             foreach (string line in File.ReadLines(maps))
             {
                 int slash = line.IndexOf('/');
-                if (slash >= 0 && line.AsSpan(slash).EndsWith(fileName, StringComparison.Ordinal) && line[slash..].EndsWith("/" + fileName, StringComparison.Ordinal))
+                if (slash >= 0 && line.EndsWith("/" + fileName, StringComparison.Ordinal))
                 {
                     return line[slash..];
                 }

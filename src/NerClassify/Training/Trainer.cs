@@ -116,7 +116,7 @@ public sealed partial class Trainer
 
         try
         {
-            return Train(model, vocabulary, train, validation, progress, device, cancellationToken);
+            return TrainEpochs(model, vocabulary, train, validation, progress, device, cancellationToken);
         }
         finally
         {
@@ -127,7 +127,7 @@ public sealed partial class Trainer
         }
     }
 
-    private TrainingHistory Train(
+    private TrainingHistory TrainEpochs(
         TaskModel model,
         BertVocabulary vocabulary,
         IReadOnlyList<TrainingExample> train,
@@ -231,6 +231,7 @@ public sealed partial class Trainer
         double lossSum = 0, tokenSum = 0, sequenceSum = 0;
         int tokenBatches = 0, sequenceBatches = 0, examples = 0;
         int accumulation = Options.GradientAccumulationSteps;
+        Parameter[] trainable = model.parameters().Where(p => p.requires_grad).ToArray();
         using (NewDisposeScope())
         {
             // zero_grad wraps each gradient in a new handle; the scope releases them.
@@ -252,16 +253,20 @@ public sealed partial class Trainer
                     loss.Total.div(accumulation).backward();
                 }
 
-                lossSum += loss.Total.item<float>();
-                if (loss.Token is not null)
+                // Each loss is read back once (item() waits for the value) and reused for the sums and the report.
+                float total = loss.Total.item<float>();
+                float? tokenLoss = loss.Token?.item<float>();
+                float? sequenceLoss = loss.Sequence?.item<float>();
+                lossSum += total;
+                if (tokenLoss is { } token)
                 {
-                    tokenSum += loss.Token.item<float>();
+                    tokenSum += token;
                     tokenBatches++;
                 }
 
-                if (loss.Sequence is not null)
+                if (sequenceLoss is { } sequence)
                 {
-                    sequenceSum += loss.Sequence.item<float>();
+                    sequenceSum += sequence;
                     sequenceBatches++;
                 }
 
@@ -269,7 +274,7 @@ public sealed partial class Trainer
                 {
                     if (Options.MaxGradientNorm is { } norm)
                     {
-                        nn.utils.clip_grad_norm_(model.parameters().Where(p => p.requires_grad), norm);
+                        nn.utils.clip_grad_norm_(trainable, norm);
                     }
 
                     SetLearningRate(optimizer, LearningRateAt(state.GlobalStep, totalSteps, warmupSteps));
@@ -285,8 +290,8 @@ public sealed partial class Trainer
                     double perBatch = elapsed / (b + 1);
                     int remainingBatches = (batches.Count - b - 1) + ((Options.Epochs - epoch) * batches.Count);
                     progress.Report(new TrainingProgress(
-                        epoch, Options.Epochs, b + 1, batches.Count, loss.Total.item<float>(),
-                        loss.Token?.item<float>(), loss.Sequence?.item<float>(), examples / Math.Max(elapsed, 1e-9),
+                        epoch, Options.Epochs, b + 1, batches.Count, total,
+                        tokenLoss, sequenceLoss, examples / Math.Max(elapsed, 1e-9),
                         TimeSpan.FromSeconds(perBatch * remainingBatches)));
                 }
             }
