@@ -39,7 +39,7 @@ internal static class PredictionThroughput
     private static NerClassifier Classifier(TaskModel model, PredictorOptions options)
     {
         var vocabulary = PretrainedEncoders.MiniLmL6V2().Vocabulary;
-        return new NerClassifier(model, vocabulary, options);
+        return NerClassifier.FromModel(model, vocabulary, options);
     }
 
     private static double Time(Action action)

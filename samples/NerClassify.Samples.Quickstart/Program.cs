@@ -2,7 +2,6 @@ using NerClassify;
 using NerClassify.Encoders;
 using NerClassify.Heads;
 using NerClassify.Inference;
-using NerClassify.Models;
 using NerClassify.Pretrained;
 using NerClassify.Samples.Quickstart;
 using NerClassify.Training;
@@ -11,22 +10,22 @@ using Spectre.Console;
 // Quickstart: fine-tune the offline MiniLM encoder as one multitask model (entities + topic) on a small
 // demo dataset this sample writes itself, then label new sentences and save the model.
 string output = args.Length > 0 ? args[0] : "quickstart-model";
-var compute = new ComputeOptions { Device = DeviceKind.Auto };
 
-PretrainedEncoder pretrained = AnsiConsole.Status().Start(
+using PretrainedEncoder pretrained = AnsiConsole.Status().Start(
     "Loading all-MiniLM-L6-v2 (converted and cached on first use)...",
-    _ => PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = compute }));
+    _ => PretrainedEncoders.MiniLmL6V2());
 AnsiConsole.MarkupLine($"Encoder: [green]{pretrained.Encoder.Config.NumHiddenLayers} layers, hidden {pretrained.Encoder.Config.HiddenSize}[/], cached in [grey]{PretrainedEncoders.MiniLmCacheDirectory()}[/]");
+
+// Token labels and topics make a multitask model; casing goes back in at the input of the uncased encoder.
+using NerClassifier classifier = NerClassifier.Create(
+    pretrained,
+    DemoData.TokenLabels,
+    DemoData.Topics,
+    new ModelOptions { TokenHead = new TokenHeadOptions { CasingInput = true } });
 
 IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
 IReadOnlyList<TrainingExample> validation = DemoData.Generate(100, seed: 2);
-var model = new MultitaskModel(
-    pretrained.Encoder,
-    DemoData.TokenLabels,
-    DemoData.Topics,
-    new MultitaskLossOptions { SequenceWeight = 1, TokenWeight = 7 },
-    tokenHeadOptions: new TokenHeadOptions { CasingInput = true });
-var trainer = new Trainer(new TrainerOptions { LearningRate = 2e-4, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true, Compute = compute });
+var trainerOptions = new TrainerOptions { LearningRate = 2e-4, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true };
 
 TrainingHistory history = await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -38,7 +37,7 @@ TrainingHistory history = await AnsiConsole.Progress()
             task.Value = ((p.Epoch - 1) + ((double)p.Step / p.StepsPerEpoch)) / p.Epochs;
             task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F3}, {p.ExamplesPerSecond:F0} sentences/s";
         });
-        TrainingHistory result = await trainer.TrainAsync(model, pretrained.Vocabulary, train, validation, progress);
+        TrainingHistory result = await classifier.TrainAsync(train, validation, trainerOptions, progress);
         task.Value = 1;
         return result;
     });
@@ -46,7 +45,6 @@ TrainingHistory history = await AnsiConsole.Progress()
 EvaluationResult scores = history.Epochs[^1].Validation!;
 AnsiConsole.MarkupLine($"Validation: entity F1 [green]{scores.Entities!.F1:P1}[/], topic accuracy [green]{scores.Sentences!.Accuracy:P1}[/]");
 
-using var classifier = new NerClassifier(model, pretrained.Vocabulary, new PredictorOptions { Compute = compute });
 string[] texts =
 [
     "Elena Petrova met officials in Hanoi to discuss the border agreement.",

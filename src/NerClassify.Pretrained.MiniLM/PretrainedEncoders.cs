@@ -97,7 +97,7 @@ public static class PretrainedEncoders
     }
 
     private static bool IsComplete(string directory) =>
-        File.Exists(Path.Combine(directory, PretrainedEncoder.ConfigFile)) &&
+        File.Exists(Path.Combine(directory, "config.json")) &&
         File.Exists(Path.Combine(directory, BertVocabulary.FileName)) &&
         File.Exists(Path.Combine(directory, "model.safetensors"));
 
@@ -107,9 +107,13 @@ public static class PretrainedEncoders
         {
             return Assembly.Load(MiniLmAssembly);
         }
-        catch (FileNotFoundException e)
+        catch (FileNotFoundException)
         {
-            throw new FileNotFoundException($"The {MiniLmAssembly} assembly was not found; reference the NerClassify.Pretrained.MiniLM package.", e);
+            // Inside this repository the assembly is copied beside the application without a deps.json entry.
+            string path = Path.Combine(AppContext.BaseDirectory, MiniLmAssembly + ".dll");
+            return File.Exists(path)
+                ? System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path)
+                : throw new FileNotFoundException($"The {MiniLmAssembly} assembly was not found beside the application; reference the NerClassify.Pretrained.MiniLM package.", path);
         }
     }
 }

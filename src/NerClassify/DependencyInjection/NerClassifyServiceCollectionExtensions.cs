@@ -1,37 +1,44 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
+using NerClassify;
 using NerClassify.DependencyInjection;
-using NerClassify.Inference;
 
 // The Microsoft.Extensions convention: registration helpers live in the container's namespace.
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers NerClassify with a service collection.</summary>
+/// <summary>
+/// Registers fine-tuned models for injection as <see cref="NerClassify.Inference.INerPredictor"/> and
+/// <see cref="NerClassifier"/>: one default model, or several under keys. Options are validated here, at
+/// registration; the model loads at host start (warm-up, the default) or on first use. The container owns it.
+/// </summary>
 public static class NerClassifyServiceCollectionExtensions
 {
-    /// <summary>
-    /// Registers <see cref="NerClassifyOptions"/> and a singleton <see cref="NerClassifier"/> that loads
-    /// the model directory on first use. The options are validated here, at registration.
-    /// </summary>
-    /// <param name="services">The collection.</param>
-    /// <param name="configure">Changes the default options; must set <see cref="NerClassifyOptions.ModelPath"/>.</param>
-    /// <returns>The same collection.</returns>
-    public static IServiceCollection AddNerClassify(this IServiceCollection services, Func<NerClassifyOptions, NerClassifyOptions>? configure = null)
+    /// <summary>Registers the default model.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets <see cref="NerClassifyOptions.ModelPath"/> and the other options.</param>
+    /// <returns>The service collection.</returns>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">The model path does not exist.</exception>
+    public static IServiceCollection AddNerClassify(this IServiceCollection services, Action<NerClassifyOptions> configure) =>
+        PredictorRegistration.Add(services, null, configure, Load);
+
+    /// <summary>Registers the default model from a configuration section (for example <c>Configuration.GetSection("NerClassify")</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section whose keys are the names of <see cref="NerClassifyOptions"/>'s properties.</param>
+    /// <param name="configure">Further changes after binding, or null.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddNerClassify(this IServiceCollection services, IConfiguration configuration, Action<NerClassifyOptions>? configure = null) =>
+        PredictorRegistration.Add(services, null, PredictorRegistration.Bind(configuration, configure), Load);
+
+    /// <summary>Registers a model under <paramref name="serviceKey"/>; resolve it with <c>[FromKeyedServices(key)]</c> or <c>GetRequiredKeyedService</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key.</param>
+    /// <param name="configure">Sets <see cref="NerClassifyOptions.ModelPath"/> and the other options.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddKeyedNerClassify(this IServiceCollection services, object serviceKey, Action<NerClassifyOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        NerClassifyOptions options = (configure?.Invoke(new NerClassifyOptions()) ?? new NerClassifyOptions()).Validate();
-        services.TryAddSingleton(options);
-        services.TryAddSingleton(provider =>
-        {
-            NerClassifyOptions registered = provider.GetRequiredService<NerClassifyOptions>();
-            return NerClassifier.Load(registered.ModelPath, registered.Predictor);
-        });
-        return services;
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        return PredictorRegistration.Add(services, serviceKey, configure, Load);
     }
 
-    /// <summary>Registers a <see cref="NerClassifier"/> for the model directory <paramref name="modelPath"/>.</summary>
-    /// <param name="services">The collection.</param>
-    /// <param name="modelPath">The fine-tuned model directory.</param>
-    /// <returns>The same collection.</returns>
-    public static IServiceCollection AddNerClassify(this IServiceCollection services, string modelPath) =>
-        services.AddNerClassify(options => options with { ModelPath = modelPath });
+    private static NerClassifier Load(NerClassifyOptions options) => NerClassifier.Load(options.ModelPath, options.ToPredictorOptions());
 }

@@ -13,13 +13,15 @@ namespace NerClassify.Encoders;
 /// </summary>
 public sealed class PretrainedEncoder : IDisposable
 {
-    /// <summary>The configuration file name of a Hugging Face model directory.</summary>
-    public const string ConfigFile = "config.json";
+    private const string ConfigFile = ModelFiles.Config;
+    private readonly BertEncoder _encoder;
+    private string? _owner;
+    private bool _disposed;
 
     /// <summary>Wraps an encoder and its vocabulary.</summary>
     public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport = null)
     {
-        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
         if (vocabulary.Tokens.Count > encoder.Config.VocabSize)
         {
@@ -29,8 +31,18 @@ public sealed class PretrainedEncoder : IDisposable
         LoadReport = loadReport;
     }
 
-    /// <summary>The encoder.</summary>
-    public BertEncoder Encoder { get; }
+    /// <summary>The encoder, until a model takes it over.</summary>
+    /// <exception cref="ObjectDisposedException">This instance was disposed.</exception>
+    /// <exception cref="InvalidOperationException">A model owns the encoder now (see <see cref="NerClassifier.Create"/>).</exception>
+    public BertEncoder Encoder
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _owner is null ? _encoder
+                : throw new InvalidOperationException($"This encoder belongs to {_owner} now, which disposes it; load the pretrained encoder again for another model.");
+        }
+    }
 
     /// <summary>Its vocabulary.</summary>
     public BertVocabulary Vocabulary { get; }
@@ -174,10 +186,30 @@ public sealed class PretrainedEncoder : IDisposable
         {
             Encoder.Config.Save(Path.Combine(staging, ConfigFile));
             Vocabulary.Save(staging);
-            CheckpointFiles.WriteSafetensors(Path.Combine(staging, CheckpointFiles.SafetensorsFile), Encoder.state_dict());
+            CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), Encoder.state_dict());
         });
     }
 
-    /// <summary>Disposes the encoder.</summary>
-    public void Dispose() => Encoder.Dispose();
+    /// <summary>Disposes the encoder, unless a model has taken it over (the model disposes it then).</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            if (_owner is null)
+            {
+                _encoder.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Hands the encoder to a model, once: afterwards <see cref="Encoder"/> refuses access and <see cref="Dispose"/> leaves it alone.</summary>
+    /// <param name="owner">Who owns it now, for messages.</param>
+    /// <exception cref="InvalidOperationException">Another model already owns it.</exception>
+    internal BertEncoder TransferTo(string owner)
+    {
+        BertEncoder encoder = Encoder;
+        _owner = owner;
+        return encoder;
+    }
 }

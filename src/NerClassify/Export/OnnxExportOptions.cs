@@ -3,7 +3,7 @@ using NerClassify.Tokenization;
 namespace NerClassify.Export;
 
 /// <summary>Settings of <see cref="OnnxExporter"/>: what to record in the file's metadata besides the labels.</summary>
-public sealed record OnnxExportOptions
+internal sealed record OnnxExportOptions
 {
     /// <summary>
     /// Whether the model's vocabulary lower-cases input, stored as <c>nerclassify.do_lower_case</c>; null leaves
@@ -13,12 +13,18 @@ public sealed record OnnxExportOptions
 
     /// <summary>
     /// The window settings to store (<c>nerclassify.max_length</c>, <c>nerclassify.stride</c>), which
-    /// <see cref="Inference.NerClassifier.LoadOnnx"/> then uses; null leaves them out. Default null.
+    /// the ONNX Runtime predictor then uses; null leaves them out. Default null.
     /// </summary>
     public EncodingOptions? Encoding { get; init; }
 
     /// <summary>Extra metadata entries (key, value) written after the library's own; keys must not start with <c>nerclassify.</c>. Default none.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>The model configuration to store as JSON under <see cref="OnnxMetadataKeys.Config"/>, or null.</summary>
+    public ModelConfig? Config { get; init; }
+
+    /// <summary>The vocabulary to store under <see cref="OnnxMetadataKeys.Vocabulary"/>, so the file runs alone; or null.</summary>
+    public Encoders.BertVocabulary? Vocabulary { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A metadata key is empty or uses the reserved <c>nerclassify.</c> prefix.</exception>

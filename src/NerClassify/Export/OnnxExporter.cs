@@ -17,12 +17,12 @@ namespace NerClassify.Export;
 /// <remarks>
 /// Dropout is left out (inference graph). The attention mask becomes <c>(1 - mask) * -10000</c>, which after softmax
 /// equals the library's <c>float.MinValue</c> mask. Put the file beside a saved model as <see cref="FileName"/> and
-/// <see cref="Inference.NerClassifier.Load"/> with <see cref="Inference.InferenceBackend.OnnxRuntime"/> runs it.
+/// OnnxNerClassifier (package NerClassify.OnnxRuntime) runs it.
 /// </remarks>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
-    /// <summary>The file name <see cref="Inference.NerClassifier.Load"/> looks for in a model directory.</summary>
-    public const string FileName = "model.onnx";
+    /// <summary>The file name OnnxNerClassifier looks for in a model directory.</summary>
+    public const string FileName = IO.ModelFiles.Onnx;
 
     /// <summary>The operator set version of the default domain.</summary>
     public const int OpsetVersion = 17;
@@ -112,6 +112,16 @@ public static class OnnxExporter
         {
             yield return (OnnxMetadataKeys.MaxLength, encoding.MaxLength.ToString(CultureInfo.InvariantCulture));
             yield return (OnnxMetadataKeys.Stride, encoding.Stride.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (options.Config is { } config)
+        {
+            yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
+        }
+
+        if (options.Vocabulary is { } vocabulary)
+        {
+            yield return (OnnxMetadataKeys.Vocabulary, string.Join('\n', vocabulary.Tokens));
         }
 
         foreach ((string key, string value) in options.Metadata ?? new Dictionary<string, string>())

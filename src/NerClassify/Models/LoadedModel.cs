@@ -1,10 +1,9 @@
 using NerClassify.Encoders;
-using NerClassify.Tokenization;
 
 namespace NerClassify.Models;
 
-/// <summary>A model read from a directory by <see cref="ModelDirectory.Load"/>.</summary>
-/// <param name="Model">The model, in evaluation mode; the caller owns it.</param>
+/// <summary>A model read from a model directory, with its vocabulary and configuration.</summary>
+/// <param name="Model">The model, in evaluation mode.</param>
 /// <param name="Vocabulary">Its vocabulary.</param>
-/// <param name="Encoding">The window settings stored with it.</param>
-public sealed record LoadedModel(TaskModel Model, BertVocabulary Vocabulary, EncodingOptions Encoding);
+/// <param name="Config">Its task, labels and settings.</param>
+internal sealed record LoadedModel(TaskModel Model, BertVocabulary Vocabulary, ModelConfig Config);

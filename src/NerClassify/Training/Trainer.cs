@@ -244,7 +244,7 @@ public sealed partial class Trainer
             Batch batch = batches[b];
             using (NewDisposeScope())
             {
-                ModelInputs inputs = ModelRunner.ToInputs(batch, device, model.UsesCasing);
+                ModelInputs inputs = TorchSharpBackend.ToInputs(batch, device, model.UsesCasing);
                 Tensor? tokenLabels = batch.Labels is null ? null : tensor(batch.Labels, [batch.BatchSize, batch.SequenceLength], device: device);
                 Tensor? sentenceLabels = batch.SentenceLabels is null ? null : tensor(batch.SentenceLabels, device: device);
                 TaskLoss loss = model.ComputeLoss(model.Forward(inputs), tokenLabels, sentenceLabels);
@@ -319,31 +319,7 @@ public sealed partial class Trainer
         try
         {
             SentencePrediction[] predictions = runner.Predict(examples.Select(e => e.Words).ToArray(), Options.EvaluationBatchSize, cancellationToken);
-            EntityReport? entities = null;
-            if (model.TokenLabels is { } tokenLabels)
-            {
-                int[] tagged = Enumerable.Range(0, examples.Count).Where(i => examples[i].Tags is not null).ToArray();
-                if (tagged.Length > 0)
-                {
-                    IReadOnlyList<string>[] gold = tagged.Select(i => examples[i].Tags!).ToArray();
-                    IReadOnlyList<string>[] predicted = tagged.Select(i => (IReadOnlyList<string>)predictions[i].WordLabels!.Select(l => tokenLabels[l]).ToArray()).ToArray();
-                    entities = EntityMetrics.Compute(gold, predicted);
-                }
-            }
-
-            ClassificationReport? sentences = null;
-            if (model.SequenceLabels is { } classes)
-            {
-                int[] labelled = Enumerable.Range(0, examples.Count).Where(i => examples[i].SentenceLabel is not null).ToArray();
-                if (labelled.Length > 0)
-                {
-                    string[] gold = labelled.Select(i => examples[i].SentenceLabel!).ToArray();
-                    string[] predicted = labelled.Select(i => classes[ModelRunner.ArgMax(predictions[i].SequenceProbabilities!)]).ToArray();
-                    sentences = ClassificationMetrics.Compute(gold, predicted, classes);
-                }
-            }
-
-            return new EvaluationResult(entities, sentences);
+            return EvaluationResult.Compute(examples, predictions, model.TokenLabels, model.SequenceLabels);
         }
         finally
         {
@@ -355,7 +331,7 @@ public sealed partial class Trainer
     {
         using Stream vocab = vocabulary.OpenRead();
         var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
-        return new ModelRunner(model, tokenizer, Options.Encoding, Options.ConstrainedDecoding);
+        return new ModelRunner(new TorchSharpBackend(model), tokenizer, Options.Encoding, Options.ConstrainedDecoding);
     }
 
     private static List<EncodedSentence> EncodeTraining(TaskModel model, ModelRunner runner, IReadOnlyList<TrainingExample> train)

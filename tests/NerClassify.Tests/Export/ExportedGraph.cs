@@ -17,7 +17,7 @@ internal static class ExportedGraph
     public static Batch BatchOf(TaskModel model, BertVocabulary vocabulary, IReadOnlyList<IReadOnlyList<string>> sentences)
     {
         using Stream vocab = vocabulary.OpenRead();
-        var runner = new ModelRunner(model, BertWordTokenizer.Create(vocab, vocabulary.LowerCase), new EncodingOptions { MaxLength = 64, Stride = 16 }, false);
+        var runner = new ModelRunner(new TorchSharpBackend(model), BertWordTokenizer.Create(vocab, vocabulary.LowerCase), new EncodingOptions { MaxLength = 64, Stride = 16 }, false);
         List<EncodedSentence> windows = sentences.SelectMany((words, i) => runner.Encode(words, null, null, i)).ToList();
         var batching = new BatchingOptions { BatchSize = windows.Count, Shuffle = false, LengthBucketing = false };
         return BatchPlanner.CreateBatches(windows, vocabulary.PadId, batching).Single();
@@ -29,7 +29,7 @@ internal static class ExportedGraph
         model.eval();
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        TaskOutputs outputs = model.Forward(ModelRunner.ToInputs(batch, CPU, model.UsesCasing));
+        TaskOutputs outputs = model.Forward(TorchSharpBackend.ToInputs(batch, CPU, model.UsesCasing));
         return (outputs.TokenLogits?.data<float>().ToArray(), outputs.SequenceLogits?.data<float>().ToArray());
     }
 

@@ -1,3 +1,4 @@
+using NerClassify.OnnxRuntime;
 using System.Diagnostics;
 using FluentAssertions;
 using NerClassify.Data;
@@ -53,8 +54,9 @@ public sealed class MiniLmOnnxExportTests(ITestOutputHelper output) : IDisposabl
         float sequenceDiff = ExportedGraph.MaxAbsDifference(sequences!, onnx[OnnxTensorNames.SequenceLogits].Values);
         output.WriteLine($"MiniLM multitask after 3 steps, [{batch.BatchSize}, {batch.SequenceLength}]: max |diff| token {tokenDiff:E2}, sequence {sequenceDiff:E2}");
 
-        var torchClassifier = new NerClassifier(model, pretrained.Vocabulary, new PredictorOptions { BatchSize = 4 });
-        using NerClassifier onnxClassifier = NerClassifier.LoadOnnx(path, pretrained.Vocabulary, new PredictorOptions { BatchSize = 4 });
+        var torchClassifier = NerClassifier.FromModel(model, pretrained.Vocabulary, new PredictorOptions { BatchSize = 4 });
+        torchClassifier.ExportOnnx(path);
+        using OnnxNerClassifier onnxClassifier = OnnxNerClassifier.Load(path, new PredictorOptions { BatchSize = 4 });
         string[] expected = torchClassifier.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
         string[] actual = onnxClassifier.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
 
@@ -82,8 +84,9 @@ public sealed class MiniLmOnnxExportTests(ITestOutputHelper output) : IDisposabl
         TorchSharp.torch.set_num_threads(2);
         try
         {
-            var torchClassifier = new NerClassifier(model, pretrained.Vocabulary, options);
-            using NerClassifier onnxClassifier = NerClassifier.LoadOnnx(path, pretrained.Vocabulary, options);
+            var torchClassifier = NerClassifier.FromModel(model, pretrained.Vocabulary, options);
+            torchClassifier.ExportOnnx(path);
+            using OnnxNerClassifier onnxClassifier = OnnxNerClassifier.Load(path, options);
             (double torchRate, Prediction[] torchPredictions) = Measure(torchClassifier, sentences);
             (double onnxRate, Prediction[] onnxPredictions) = Measure(onnxClassifier, sentences);
             int same = torchPredictions.Zip(onnxPredictions).Count(p => ExportedGraph.Describe(p.First) == ExportedGraph.Describe(p.Second));
@@ -98,7 +101,7 @@ public sealed class MiniLmOnnxExportTests(ITestOutputHelper output) : IDisposabl
         }
     }
 
-    private static (double Rate, Prediction[] Predictions) Measure(NerClassifier classifier, IReadOnlyList<string>[] sentences)
+    private static (double Rate, Prediction[] Predictions) Measure(INerPredictor classifier, IReadOnlyList<string>[] sentences)
     {
         classifier.PredictBatch(sentences.Take(64).ToArray()); // warm-up
         var clock = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using NerClassify.OnnxRuntime;
 using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using NerClassify.Checkpoints.Onnx;
@@ -60,17 +61,18 @@ public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
     {
         using MultitaskModel model = TinyMultitask(casingSize: 4, hiddenSize: 0);
         string path = Path.Combine(_folder, "model.onnx");
-        OnnxExporter.Export(model, path, new OnnxExportOptions { LowerCase = true });
         var options = new PredictorOptions { BatchSize = 4 };
-        using var torch = new NerClassifier(model, TinyBert.Vocabulary(), options);
-        using NerClassifier onnx = NerClassifier.LoadOnnx(path, TinyBert.Vocabulary(), options);
+        using var torch = NerClassifier.FromModel(model, TinyBert.Vocabulary(), options);
+        torch.ExportOnnx(path);
+        using OnnxNerClassifier onnx = OnnxNerClassifier.Load(path, options);
 
         string[] expected = torch.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
         string[] actual = onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).ToArray();
 
         actual.Should().Equal(expected);
-        onnx.TokenLabels.Should().Equal(TinyData.TokenLabels);
-        onnx.SequenceLabels.Should().Equal(TinyData.Topics);
+        onnx.Config.TokenLabels.Should().Equal(TinyData.TokenLabels);
+        onnx.Config.SequenceLabels.Should().Equal(TinyData.Topics);
+        onnx.Config.Should().BeEquivalentTo(torch.Config);
     }
 
     [Fact]
@@ -156,24 +158,27 @@ public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Load_DirectoryWithOnnxBackend_PredictsLikeTorchSharp()
     {
-        using var trained = new NerClassifier(TinyMultitask(casingSize: 4, hiddenSize: 0), TinyBert.Vocabulary());
+        using var trained = NerClassifier.FromModel(TinyMultitask(casingSize: 4, hiddenSize: 0), TinyBert.Vocabulary());
         trained.Save(_folder);
         trained.ExportOnnx(Path.Combine(_folder, OnnxExporter.FileName));
 
-        using NerClassifier onnx = NerClassifier.Load(_folder, new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+        using OnnxNerClassifier onnx = OnnxNerClassifier.Load(_folder);
 
         onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(trained.PredictBatch(Sentences).Select(ExportedGraph.Describe));
-        onnx.Encoding.Should().Be(trained.Encoding);
-        FluentActions.Invoking(() => onnx.Model).Should().Throw<InvalidOperationException>();
+        onnx.Config.MaxLength.Should().Be(trained.Config.MaxLength);
+        onnx.Config.Stride.Should().Be(trained.Config.Stride);
     }
 
     [Fact]
-    public void Constructor_OnnxBackend_PredictsLikeTorchSharp()
+    public void Load_OnnxFileAlone_EvaluatesLikeTorchSharp()
     {
-        using var torch = new NerClassifier(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
-        using var onnx = new NerClassifier(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary(), new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+        using var torch = NerClassifier.FromModel(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
+        string path = Path.Combine(_folder, "alone.onnx");
+        torch.ExportOnnx(path);
+        using var onnx = OnnxNerClassifier.Load(path);
 
         onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(torch.PredictBatch(Sentences).Select(ExportedGraph.Describe));
+        onnx.Evaluate(TinyData.Examples).Should().BeEquivalentTo(torch.Evaluate(TinyData.Examples));
     }
 
     [Fact]
@@ -182,7 +187,7 @@ public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
         using var model = TinyMultitask(casingSize: 0, hiddenSize: 0);
         ModelDirectory.Save(model, TinyBert.Vocabulary(), _folder);
 
-        Action act = () => NerClassifier.Load(_folder, new PredictorOptions { Backend = InferenceBackend.OnnxRuntime });
+        Action act = () => OnnxNerClassifier.Load(_folder);
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*model.onnx*");
     }

@@ -168,7 +168,7 @@ public sealed class NerClassifierTests : IDisposable
     public async Task AddNerClassify_ModelPath_ResolvesAWorkingSingleton()
     {
         (await TrainAsync()).Save(_folder);
-        using ServiceProvider provider = new ServiceCollection().AddNerClassify(_folder).BuildServiceProvider();
+        using ServiceProvider provider = new ServiceCollection().AddNerClassify(o => o.ModelPath = _folder).BuildServiceProvider();
 
         NerClassifier classifier = provider.GetRequiredService<NerClassifier>();
 
@@ -179,9 +179,9 @@ public sealed class NerClassifierTests : IDisposable
     [Fact]
     public void AddNerClassify_MissingDirectory_FailsAtRegistration()
     {
-        Action act = () => new ServiceCollection().AddNerClassify(Path.Combine(_folder, "nope"));
+        Action act = () => new ServiceCollection().AddNerClassify(o => o.ModelPath = Path.Combine(_folder, "nope"));
 
-        act.Should().Throw<DirectoryNotFoundException>().WithMessage("*nope*");
+        act.Should().Throw<FileNotFoundException>().WithMessage("*nope*");
     }
 
     [Fact]
@@ -207,6 +207,6 @@ public sealed class NerClassifierTests : IDisposable
         var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 }, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 4, CasingInput = true });
         var options = new TrainerOptions { LearningRate = 3e-3, Epochs = 60, BatchSize = 6, Schedule = LearningRateSchedule.Constant, Seed = 3 };
         await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
-        return new NerClassifier(model, TinyBert.Vocabulary(), new PredictorOptions { BatchSize = 4 });
+        return NerClassifier.FromModel(model, TinyBert.Vocabulary(), new PredictorOptions { BatchSize = 4 });
     }
 }

@@ -1,7 +1,7 @@
 namespace NerClassify.Export;
 
-/// <summary>The <c>metadata_props</c> keys that <see cref="OnnxExporter"/> writes; values are strings.</summary>
-public static class OnnxMetadataKeys
+/// <summary>The <c>metadata_props</c> keys that the ONNX exporter writes; values are strings.</summary>
+internal static class OnnxMetadataKeys
 {
     /// <summary>The prefix of every key the library writes.</summary>
     public const string Prefix = "nerclassify.";
@@ -26,4 +26,10 @@ public static class OnnxMetadataKeys
 
     /// <summary>The subword overlap between windows (when given at export).</summary>
     public const string Stride = Prefix + "stride";
+
+    /// <summary>The model's <see cref="ModelConfig"/> as JSON (the <c>nerclassify</c> section of <c>config.json</c>).</summary>
+    public const string Config = Prefix + "config";
+
+    /// <summary>The WordPiece vocabulary, one token per line, so that the ONNX file runs without its directory.</summary>
+    public const string Vocabulary = Prefix + "vocabulary";
 }

@@ -1,7 +1,7 @@
 namespace NerClassify.Export;
 
 /// <summary>The input and output names of an exported graph.</summary>
-public static class OnnxTensorNames
+internal static class OnnxTensorNames
 {
     /// <summary>Input: int64 token ids, [batch, sequence].</summary>
     public const string InputIds = "input_ids";

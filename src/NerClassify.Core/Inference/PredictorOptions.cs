@@ -1,6 +1,6 @@
 namespace NerClassify.Inference;
 
-/// <summary>Settings of <see cref="NerClassifier"/>.</summary>
+/// <summary>Prediction settings of an <see cref="INerPredictor"/>.</summary>
 public sealed record PredictorOptions
 {
     /// <summary>Sentences per forward pass in batched prediction. Default 32.</summary>
@@ -10,16 +10,10 @@ public sealed record PredictorOptions
     public bool ConstrainedDecoding { get; init; } = true;
 
     /// <summary>
-    /// Device and threads. Default <see cref="ComputeOptions.Default"/>. With <see cref="InferenceBackend.OnnxRuntime"/>,
+    /// Device and threads. Default <see cref="ComputeOptions.Default"/>. With ONNX Runtime,
     /// <see cref="ComputeOptions.Threads"/> is the session's intra-op thread count (null: ONNX Runtime's default) and the device must not be CUDA.
     /// </summary>
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
-
-    /// <summary>
-    /// The runtime that executes the model. Default <see cref="InferenceBackend.TorchSharp"/>. With
-    /// <see cref="InferenceBackend.OnnxRuntime"/>, <see cref="NerClassifier.Load"/> runs the directory's <c>model.onnx</c>.
-    /// </summary>
-    public InferenceBackend Backend { get; init; } = InferenceBackend.TorchSharp;
 
     /// <summary>Checks the values.</summary>
     public PredictorOptions Validate()
@@ -27,11 +21,6 @@ public sealed record PredictorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
-        if (!Enum.IsDefined(Backend))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Unknown inference backend.");
-        }
-
         return this;
     }
 }

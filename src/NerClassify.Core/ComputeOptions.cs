@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace NerClassify;
 
 /// <summary>Device placement and CPU threading.</summary>
@@ -33,24 +31,5 @@ public sealed record ComputeOptions
         }
 
         return this;
-    }
-
-    /// <summary>Applies the thread count and returns the TorchSharp device to use.</summary>
-    /// <exception cref="InvalidOperationException"><see cref="DeviceKind.Cuda"/> was asked for and CUDA is not available.</exception>
-    internal torch.Device Apply()
-    {
-        Validate();
-        if (Threads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
-
-        return Device switch
-        {
-            DeviceKind.Cpu => torch.CPU,
-            DeviceKind.Cuda when torch.cuda.is_available() => torch.CUDA,
-            DeviceKind.Cuda => throw new InvalidOperationException("DeviceKind.Cuda was requested but TorchSharp reports no CUDA device; reference a libtorch-cuda package and check the NVIDIA driver."),
-            _ => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
-        };
     }
 }

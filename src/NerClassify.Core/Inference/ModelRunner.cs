@@ -1,8 +1,5 @@
 using NerClassify.Data;
-using NerClassify.Models;
 using NerClassify.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NerClassify.Inference;
 
@@ -17,12 +14,6 @@ internal sealed class ModelRunner
     private readonly BertWordTokenizer _tokenizer;
     private readonly EncodingOptions _encoding;
     private readonly BioDecoder? _decoder;
-
-    /// <summary>A runner over the TorchSharp model itself.</summary>
-    public ModelRunner(TaskModel model, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
-        : this(new TorchSharpBackend(model), tokenizer, encoding, constrainedDecoding)
-    {
-    }
 
     /// <summary>A runner over any backend; the runner does not own it.</summary>
     public ModelRunner(IInferenceBackend backend, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
@@ -43,17 +34,6 @@ internal sealed class ModelRunner
         }
 
         return windows.Select(w => w with { CasingIds = WordCasings.ForSubwords(words, w.WordIndex) }).ToArray();
-    }
-
-    /// <summary>Builds the model inputs of a batch on <paramref name="device"/>, inside the caller's scope.</summary>
-    public static ModelInputs ToInputs(Batch batch, Device device, bool usesCasing)
-    {
-        long[] shape = [batch.BatchSize, batch.SequenceLength];
-        Tensor ids = tensor(batch.InputIds, shape, device: device);
-        Tensor mask = tensor(batch.AttentionMask, shape, device: device);
-        Tensor types = tensor(batch.TokenTypeIds, shape, device: device);
-        Tensor? casing = usesCasing && batch.CasingIds is not null ? tensor(batch.CasingIds, shape, device: device) : null;
-        return new ModelInputs(ids, mask, types, casing);
     }
 
     /// <summary>Predicts every sentence; results are in input order.</summary>

@@ -3,11 +3,12 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using NerClassify.Data;
 using NerClassify.Export;
+using NerClassify.Inference;
 
-namespace NerClassify.Inference;
+namespace NerClassify.OnnxRuntime;
 
 /// <summary>
-/// Runs a graph written by <see cref="OnnxExporter"/> in an ONNX Runtime CPU session with every graph
+/// Runs a graph written by the ONNX exporter in an ONNX Runtime CPU session with every graph
 /// optimization on. Labels come from the file's metadata; casing is used when the graph has a <c>casing_ids</c> input.
 /// </summary>
 internal sealed class OnnxRuntimeBackend : IInferenceBackend

@@ -1,6 +1,6 @@
 namespace NerClassify.Inference;
 
-/// <summary>What <see cref="NerClassifier"/> says about one input.</summary>
+/// <summary>What an <see cref="INerPredictor"/> says about one input.</summary>
 /// <param name="Text">The input text (words joined by spaces when words were passed).</param>
 /// <param name="Words">The words the text was split into.</param>
 /// <param name="Tags">One tag per word, or an empty list for a sentence-only model.</param>

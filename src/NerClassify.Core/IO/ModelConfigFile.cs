@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using NerClassify.Models;
+using NerClassify.Tokenization;
+
+namespace NerClassify.IO;
+
+/// <summary>
+/// Reads and writes <c>config.json</c>: the encoder's Hugging Face configuration, <c>id2label</c>/<c>label2id</c>
+/// for the primary head, and <see cref="ModelConfig"/> as the <c>nerclassify</c> section.
+/// </summary>
+internal static class ModelConfigFile
+{
+    /// <summary>The library's section of <c>config.json</c>.</summary>
+    public const string Section = "nerclassify";
+
+    /// <summary>The settings that (de)serialise the section: snake_case names and enum values.</summary>
+    public static JsonSerializerOptions SerializerOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    /// <summary>The Hugging Face architecture name of a task.</summary>
+    public static string Architecture(TaskKind task) => task switch
+    {
+        TaskKind.Token => "BertForTokenClassification",
+        TaskKind.Sequence => "BertForSequenceClassification",
+        _ => "BertForMultitaskClassification",
+    };
+
+    /// <summary>Reads <c>config.json</c> as a JSON object.</summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">It is not a JSON object; the message names the file.</exception>
+    public static JsonObject ReadObject(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model directory '{Path.GetDirectoryName(path)}' has no {ModelFiles.Config}.", path);
+        }
+
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' does not hold a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The model configuration in <paramref name="root"/>: the <c>nerclassify</c> section, or for a plain Hugging Face
+    /// token or sequence classification directory, what its architecture and <c>id2label</c> say.
+    /// </summary>
+    /// <param name="root">The parsed <c>config.json</c>.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="lowerCase">The tokenizer's casing, used when the section does not say.</param>
+    /// <exception cref="InvalidDataException">A key has the wrong type or the settings are inconsistent; the message names the file and the key.</exception>
+    public static ModelConfig Read(JsonObject root, string path, bool lowerCase)
+    {
+        int maxPositions = root["max_position_embeddings"] is JsonValue positions && positions.TryGetValue(out int p) ? p : 512;
+        int maxLength = Math.Min(512, maxPositions);
+        var defaults = new ModelConfig { MaxLength = maxLength, Stride = Math.Min(128, maxLength / 4), LowerCase = lowerCase };
+        ModelConfig config;
+        if (root[Section] is JsonObject section)
+        {
+            JsonObject merged = (JsonObject)JsonSerializer.SerializeToNode(defaults, SerializerOptions)!;
+            foreach ((string key, JsonNode? value) in section)
+            {
+                merged[key] = value?.DeepClone();
+            }
+
+            try
+            {
+                config = merged.Deserialize<ModelConfig>(SerializerOptions)!;
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"'{path}': the key '{Section}{e.Path?.TrimStart('$')}' has a value of the wrong type: {e.Message}", e);
+            }
+
+            string[]? primary = ReadId2Label(root, path, required: false);
+            config = config with
+            {
+                TokenLabels = config.Task == TaskKind.Sequence ? null : config.TokenLabels ?? primary,
+                SequenceLabels = config.Task == TaskKind.Token ? null : config.SequenceLabels ?? primary,
+            };
+        }
+        else
+        {
+            string architecture = root["architectures"] is JsonArray { Count: > 0 } names && names[0] is JsonValue name && name.TryGetValue(out string? n) ? n : string.Empty;
+            TaskKind task = architecture switch
+            {
+                "BertForTokenClassification" => TaskKind.Token,
+                "BertForSequenceClassification" => TaskKind.Sequence,
+                _ => throw new InvalidDataException($"'{path}': architecture '{architecture}' is not a token or sequence classification model, and there is no '{Section}' section."),
+            };
+            string[] labels = ReadId2Label(root, path, required: true)!;
+            config = defaults with
+            {
+                Task = task,
+                TokenLabels = task == TaskKind.Token ? labels : null,
+                SequenceLabels = task == TaskKind.Sequence ? labels : null,
+                EncoderHasPooler = task == TaskKind.Sequence,
+            };
+        }
+
+        try
+        {
+            return config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"'{path}': the '{Section}' settings are invalid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes <c>config.json</c>: the encoder configuration, the primary label maps and the section.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="encoderConfig">The encoder's Hugging Face configuration (not modified).</param>
+    /// <param name="config">The model configuration.</param>
+    public static void Write(string path, JsonObject encoderConfig, ModelConfig config)
+    {
+        var root = (JsonObject)encoderConfig.DeepClone();
+        root["architectures"] = new JsonArray(Architecture(config.Task));
+        IReadOnlyList<string> primary = config.TokenLabels ?? config.SequenceLabels!;
+        root["id2label"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
+        root["label2id"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(label, (JsonNode?)id)));
+        root[Section] = JsonSerializer.SerializeToNode(config, SerializerOptions);
+        File.WriteAllText(path, root.ToJsonString(SerializerOptions));
+    }
+
+    /// <summary>The window settings a configuration asks for.</summary>
+    public static EncodingOptions Encoding(this ModelConfig config) => new() { MaxLength = config.MaxLength, Stride = config.Stride };
+
+    private static string[]? ReadId2Label(JsonObject root, string path, bool required)
+    {
+        if (root["id2label"] is not JsonObject map || map.Count == 0)
+        {
+            return required ? throw new InvalidDataException($"'{path}' has no id2label map.") : null;
+        }
+
+        var labels = new string[map.Count];
+        foreach ((string key, JsonNode? value) in map)
+        {
+            if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id >= labels.Length
+                || value is not JsonValue text || !text.TryGetValue(out string? label))
+            {
+                throw new InvalidDataException($"'{path}': id2label key '{key}' is not an id in [0, {labels.Length}) with a string label.");
+            }
+
+            labels[id] = label;
+        }
+
+        return labels;
+    }
+}

@@ -1,0 +1,51 @@
+using NerClassify.Training;
+
+namespace NerClassify.Inference;
+
+/// <summary>
+/// A trained model that answers: entities with character spans and a sentence label for each text. Implemented by
+/// <c>NerClassifier</c> (TorchSharp: also trains, saves and exports) and by <c>OnnxNerClassifier</c> (ONNX Runtime,
+/// no TorchSharp needed).
+/// </summary>
+/// <remarks>
+/// One instance serves any number of concurrent callers. <see cref="IDisposable.Dispose"/> waits for calls in
+/// flight to finish and then frees the model; later calls throw <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public interface INerPredictor : IDisposable
+{
+    /// <summary>The model's task, labels and settings.</summary>
+    ModelConfig Config { get; }
+
+    /// <summary>Predicts one text; entity spans index into <paramref name="text"/>.</summary>
+    /// <param name="text">Raw text, split into words the way CoNLL-2003 is tokenised.</param>
+    Prediction Predict(string text);
+
+    /// <summary>Predicts one pre-split sentence; entity spans index into the words joined by single spaces.</summary>
+    /// <param name="words">The words.</param>
+    Prediction Predict(IReadOnlyList<string> words);
+
+    /// <summary>Predicts many texts in batches; results are in input order.</summary>
+    /// <param name="texts">Raw texts.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
+
+    /// <summary>Predicts many pre-split sentences in batches; results are in input order.</summary>
+    /// <param name="sentences">The sentences, as words.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default);
+
+    /// <summary>Scores the model on labelled sentences: the entity report, the sentence classification report and its confusion matrix.</summary>
+    /// <param name="examples">Sentences with tags and/or sentence labels.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Scores the model on files: a CoNLL file for entities, a sentence-label file (<c>text</c> and <c>label</c>
+    /// columns) for sentence classes, or a CoNLL file joined with a sentence-label file for both.
+    /// </summary>
+    /// <param name="dataPath">The CoNLL file, or the sentence-label file of a sentence-only model.</param>
+    /// <param name="labelsPath">A sentence-label file joined to the CoNLL file by sentence index, or null.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <exception cref="FormatException">A file is malformed; the message names the file and line.</exception>
+    Task<EvaluationResult> EvaluateAsync(string dataPath, string? labelsPath = null, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,196 @@
+using System.Runtime.CompilerServices;
+using NerClassify.Data;
+using NerClassify.Encoders;
+using NerClassify.IO;
+using NerClassify.Metrics;
+using NerClassify.Tokenization;
+using NerClassify.Training;
+
+namespace NerClassify.Inference;
+
+/// <summary>
+/// The prediction path both public predictors share: raw text split into CoNLL-style words, windows, one backend
+/// run per batch, constrained decoding, and entity spans mapped back into the caller's string. Owns the backend
+/// and guards it: calls in flight finish before <see cref="Dispose"/> frees it.
+/// </summary>
+internal sealed class PredictionEngine : IDisposable
+{
+    private readonly IInferenceBackend _backend;
+    private readonly ModelRunner _runner;
+    private readonly CallGuard _guard;
+    private readonly Action? _onDispose;
+
+    /// <summary>Creates the engine; it owns <paramref name="backend"/> and calls <paramref name="onDispose"/> after disposing it.</summary>
+    public PredictionEngine(IInferenceBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, string ownerName, Action? onDispose = null)
+    {
+        _backend = backend;
+        Config = config;
+        Options = options;
+        _onDispose = onDispose;
+        _guard = new CallGuard(ownerName);
+        using Stream vocab = vocabulary.OpenRead();
+        _runner = new ModelRunner(backend, BertWordTokenizer.Create(vocab, vocabulary.LowerCase), config.Encoding(), options.ConstrainedDecoding);
+    }
+
+    /// <summary>The model's settings (updated by training with what it trained on).</summary>
+    public ModelConfig Config { get; set; }
+
+    /// <summary>The prediction settings.</summary>
+    public PredictorOptions Options { get; }
+
+    /// <summary>The guard of the owner's calls.</summary>
+    public CallGuard Guard => _guard;
+
+    /// <summary>The window runner (for training-time evaluation and tests).</summary>
+    public ModelRunner Runner => _runner;
+
+    /// <inheritdoc cref="INerPredictor.Predict(string)"/>
+    public Prediction Predict(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return PredictTexts([text], CancellationToken.None)[0];
+    }
+
+    /// <inheritdoc cref="INerPredictor.Predict(IReadOnlyList{string})"/>
+    public Prediction Predict(IReadOnlyList<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        return PredictBatch([words], CancellationToken.None)[0];
+    }
+
+    /// <inheritdoc cref="INerPredictor.PredictBatch(IReadOnlyList{string}, CancellationToken)"/>
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return PredictTexts(texts, cancellationToken);
+    }
+
+    /// <inheritdoc cref="INerPredictor.PredictBatch(IReadOnlyList{IReadOnlyList{string}}, CancellationToken)"/>
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        TextWords[] inputs = sentences.Select((words, i) => FromWords(words ?? throw new ArgumentException($"Sentence {i} is null.", nameof(sentences)))).ToArray();
+        return Run(inputs, cancellationToken);
+    }
+
+    /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
+    public async IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pending = new List<string>(Options.BatchSize);
+        await foreach (string text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            pending.Add(text);
+            if (pending.Count == Options.BatchSize)
+            {
+                foreach (Prediction prediction in PredictTexts(pending, cancellationToken))
+                {
+                    yield return prediction;
+                }
+
+                pending.Clear();
+            }
+        }
+
+        foreach (Prediction prediction in PredictTexts(pending, cancellationToken))
+        {
+            yield return prediction;
+        }
+    }
+
+    /// <inheritdoc cref="INerPredictor.Evaluate"/>
+    public EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        for (int i = 0; i < examples.Count; i++)
+        {
+            if (examples[i] is null)
+            {
+                throw new ArgumentException($"Example {i} is null.", nameof(examples));
+            }
+        }
+
+        using CallGuard.Lease lease = _guard.Enter();
+        SentencePrediction[] predictions = _runner.Predict(examples.Select(e => e.Words).ToArray(), Options.BatchSize, cancellationToken);
+        return EvaluationResult.Compute(examples, predictions, _backend.TokenLabels, _backend.SequenceLabels);
+    }
+
+    /// <inheritdoc cref="INerPredictor.EvaluateAsync"/>
+    public async Task<EvaluationResult> EvaluateAsync(string dataPath, string? labelsPath, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TrainingExample> examples = await TrainingData.LoadAsync(Config.Task, dataPath, labelsPath, cancellationToken).ConfigureAwait(false);
+        return Evaluate(examples, cancellationToken);
+    }
+
+    /// <summary>Waits for calls in flight, then frees the backend; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_guard.BeginDispose())
+        {
+            _backend.Dispose();
+            _onDispose?.Invoke();
+        }
+    }
+
+    private IReadOnlyList<Prediction> PredictTexts(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        TextWords[] inputs = texts.Select((t, i) => TextWordSplitter.Split(t ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)))).ToArray();
+        return Run(inputs, cancellationToken);
+    }
+
+    private Prediction[] Run(TextWords[] inputs, CancellationToken cancellationToken)
+    {
+        using CallGuard.Lease lease = _guard.Enter();
+        if (inputs.Length == 0)
+        {
+            return [];
+        }
+
+        SentencePrediction[] raw = _runner.Predict(inputs.Select(i => i.Words).ToArray(), Options.BatchSize, cancellationToken);
+        var results = new Prediction[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            results[i] = Describe(inputs[i], raw[i]);
+        }
+
+        return results;
+    }
+
+    private Prediction Describe(TextWords input, SentencePrediction raw)
+    {
+        string[] tags = [];
+        var entities = new List<EntitySpan>();
+        if (raw.WordLabels is { } labels && _backend.TokenLabels is { } names)
+        {
+            tags = labels.Select(l => names[l]).ToArray();
+            foreach (Entity entity in EntityExtractor.Extract(tags))
+            {
+                int start = input.Spans[entity.Start].Start;
+                int end = input.Spans[entity.End - 1].End;
+                float score = raw.WordConfidences!.Skip(entity.Start).Take(entity.End - entity.Start).Average();
+                entities.Add(new EntitySpan(entity.Type, input.Text[start..end], start, end, entity.Start, entity.End - 1, score));
+            }
+        }
+
+        SentenceClassification? sentence = null;
+        if (raw.SequenceProbabilities is { } probabilities && _backend.SequenceLabels is { } classes)
+        {
+            int best = ModelRunner.ArgMax(probabilities);
+            sentence = new SentenceClassification(classes[best], probabilities[best], classes.Select((c, k) => KeyValuePair.Create(c, probabilities[k])).ToDictionary());
+        }
+
+        return new Prediction(input.Text, input.Words, tags, entities, sentence);
+    }
+
+    private static TextWords FromWords(IReadOnlyList<string> words)
+    {
+        var spans = new List<WordSpan>(words.Count);
+        int position = 0;
+        foreach (string word in words)
+        {
+            spans.Add(new WordSpan(position, word.Length));
+            position += word.Length + 1;
+        }
+
+        return new TextWords(string.Join(' ', words), words.ToArray(), spans);
+    }
+}

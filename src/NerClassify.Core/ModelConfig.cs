@@ -1,0 +1,109 @@
+using System.Text.Json.Serialization;
+using NerClassify.Heads;
+using NerClassify.Models;
+
+namespace NerClassify;
+
+/// <summary>
+/// What a trained model needs besides its weights and vocabulary: its task, label sets, tokenizer settings,
+/// head options and where it came from. Stored as the <c>nerclassify</c> section of <c>config.json</c> and in
+/// the metadata of an ONNX export.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>Which heads the model has.</summary>
+    [JsonPropertyName("task")]
+    public TaskKind Task { get; init; }
+
+    /// <summary>Token (entity tag) labels in id order, for example <c>O</c>, <c>B-PER</c>; null for a sentence-only model.</summary>
+    [JsonPropertyName("token_labels")]
+    public IReadOnlyList<string>? TokenLabels { get; init; }
+
+    /// <summary>Sentence class names in id order; null for a token-only model.</summary>
+    [JsonPropertyName("sequence_labels")]
+    public IReadOnlyList<string>? SequenceLabels { get; init; }
+
+    /// <summary>Whether text is lower-cased and accent-stripped before WordPiece (uncased encoders). Default false.</summary>
+    [JsonPropertyName("do_lower_case")]
+    public bool LowerCase { get; init; }
+
+    /// <summary>Subwords per window, special tokens included. Default 512 (or the encoder's limit, if smaller).</summary>
+    [JsonPropertyName("max_length")]
+    public int MaxLength { get; init; } = 512;
+
+    /// <summary>Subwords shared by consecutive windows of a long input. Default 128.</summary>
+    [JsonPropertyName("stride")]
+    public int Stride { get; init; } = 128;
+
+    /// <summary>Whether the encoder has the pooler ([CLS] dense + tanh) that the sentence head reads. Default true.</summary>
+    [JsonPropertyName("encoder_has_pooler")]
+    public bool EncoderHasPooler { get; init; } = true;
+
+    /// <summary>The token head's settings. Default: a linear layer over the encoder output.</summary>
+    [JsonPropertyName("token_head")]
+    public TokenHeadOptions TokenHead { get; init; } = new();
+
+    /// <summary>The multitask loss weighting. Default alpha = 1 (sentences), beta = 7 (tokens).</summary>
+    [JsonPropertyName("loss")]
+    public MultitaskLossOptions Loss { get; init; } = new();
+
+    /// <summary>The library version that wrote the model, or null.</summary>
+    [JsonPropertyName("library_version")]
+    public string? LibraryVersion { get; init; }
+
+    /// <summary>A description of the training data (files and sentence counts), or null before training.</summary>
+    [JsonPropertyName("trained_on")]
+    public string? TrainedOn { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    /// <returns>This instance.</returns>
+    /// <exception cref="ArgumentException">The labels do not fit the task, or a setting is out of range; the message names the property.</exception>
+    public ModelConfig Validate()
+    {
+        if (!Enum.IsDefined(Task))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Task), Task, "Unknown task.");
+        }
+
+        bool needsTokens = Task is TaskKind.Token or TaskKind.Multitask;
+        bool needsSequences = Task is TaskKind.Sequence or TaskKind.Multitask;
+        CheckLabels(TokenLabels, needsTokens, nameof(TokenLabels));
+        CheckLabels(SequenceLabels, needsSequences, nameof(SequenceLabels));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3, nameof(MaxLength));
+        ArgumentOutOfRangeException.ThrowIfNegative(Stride, nameof(Stride));
+        if (Stride >= MaxLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Stride), Stride, $"The stride must be smaller than the window's {MaxLength - 2} word pieces (MaxLength {MaxLength} less [CLS] and [SEP]), so that windows advance.");
+        }
+
+        ArgumentNullException.ThrowIfNull(TokenHead, nameof(TokenHead));
+        ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
+        TokenHead.Validate();
+        Loss.Validate();
+        return this;
+    }
+
+    private static void CheckLabels(IReadOnlyList<string>? labels, bool required, string name)
+    {
+        if (!required)
+        {
+            if (labels is not null)
+            {
+                throw new ArgumentException($"{name} must be null for this task.", name);
+            }
+
+            return;
+        }
+
+        if (labels is null || labels.Count < 2)
+        {
+            throw new ArgumentException($"{name} needs at least two labels for this task.", name);
+        }
+
+        string? duplicate = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null || labels.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException($"{name} must be distinct, non-empty names{(duplicate is null ? string.Empty : $"; '{duplicate}' appears twice")}.", name);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using NerClassify.Encoders;
+using NerClassify.Export;
+using NerClassify.Inference;
+using NerClassify.IO;
+using NerClassify.Models;
+using NerClassify.Training;
+
+namespace NerClassify.OnnxRuntime;
+
+/// <summary>
+/// Runs a model exported with <c>NerClassifier.ExportOnnx</c> in ONNX Runtime: the same predictions and evaluation as
+/// the TorchSharp model, without TorchSharp, for applications that only deploy.
+/// </summary>
+/// <remarks>
+/// One instance serves any number of concurrent callers. <see cref="Dispose"/> waits for calls in flight, then frees
+/// the session; later calls throw <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public sealed class OnnxNerClassifier : INerPredictor
+{
+    private readonly PredictionEngine _engine;
+
+    private OnnxNerClassifier(OnnxRuntimeBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options)
+    {
+        _engine = new PredictionEngine(backend, vocabulary, config, options, nameof(OnnxNerClassifier));
+    }
+
+    /// <inheritdoc />
+    public ModelConfig Config => _engine.Config;
+
+    /// <summary>The prediction settings.</summary>
+    public PredictorOptions Options => _engine.Options;
+
+    /// <summary>
+    /// Loads an ONNX export: a <c>.onnx</c> file written by <c>NerClassifier.ExportOnnx</c> (its metadata holds the
+    /// configuration and vocabulary), or a saved model directory that holds <c>model.onnx</c>.
+    /// </summary>
+    /// <param name="path">The ONNX file or the model directory.</param>
+    /// <param name="options">Batching, decoding and threads (<see cref="ComputeOptions.Threads"/> sets ONNX Runtime's intra-op threads); null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">The file, or a file the directory needs, is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">ONNX Runtime cannot load the file, or it lacks the exporter's inputs, outputs or metadata; the message names it.</exception>
+    public static OnnxNerClassifier Load(string path, PredictorOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options = (options ?? new PredictorOptions()).Validate();
+        bool isDirectory = Directory.Exists(path);
+        string onnxPath = isDirectory ? Path.Combine(path, ModelFiles.Onnx) : path;
+        if (isDirectory && !File.Exists(onnxPath))
+        {
+            throw new FileNotFoundException($"The model directory '{path}' has no {ModelFiles.Onnx}; write it with NerClassifier.ExportOnnx.", onnxPath);
+        }
+
+        OnnxRuntimeBackend backend = OnnxRuntimeBackend.Open(onnxPath, options.Compute);
+        try
+        {
+            (ModelConfig config, BertVocabulary vocabulary) = isDirectory ? ReadDirectory(path) : ReadMetadata(backend, onnxPath);
+            if (!SameLabels(config.TokenLabels, backend.TokenLabels) || !SameLabels(config.SequenceLabels, backend.SequenceLabels))
+            {
+                throw new InvalidDataException($"The labels of '{onnxPath}' differ from its configuration's; export the model again.");
+            }
+
+            return new OnnxNerClassifier(backend, vocabulary, config, options);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Prediction Predict(string text) => _engine.Predict(text);
+
+    /// <inheritdoc />
+    public Prediction Predict(IReadOnlyList<string> words) => _engine.Predict(words);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        _engine.PredictBatch(texts, cancellationToken);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) =>
+        _engine.PredictBatch(sentences, cancellationToken);
+
+    /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
+    /// <param name="texts">The texts.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return _engine.PredictAsync(texts, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default) =>
+        _engine.Evaluate(examples, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<EvaluationResult> EvaluateAsync(string dataPath, string? labelsPath = null, CancellationToken cancellationToken = default) =>
+        _engine.EvaluateAsync(dataPath, labelsPath, cancellationToken);
+
+    /// <summary>Waits for calls in flight, then closes the ONNX Runtime session.</summary>
+    public void Dispose() => _engine.Dispose();
+
+    private static (ModelConfig, BertVocabulary) ReadDirectory(string directory)
+    {
+        string configPath = Path.Combine(directory, ModelFiles.Config);
+        BertVocabulary vocabulary = BertVocabulary.Load(directory);
+        return (ModelConfigFile.Read(ModelConfigFile.ReadObject(configPath), configPath, vocabulary.LowerCase), vocabulary);
+    }
+
+    private static (ModelConfig, BertVocabulary) ReadMetadata(OnnxRuntimeBackend backend, string path)
+    {
+        IReadOnlyDictionary<string, string> metadata = backend.Metadata;
+        if (!metadata.TryGetValue(OnnxMetadataKeys.Vocabulary, out string? tokens))
+        {
+            throw new InvalidDataException($"'{path}' carries no vocabulary in its metadata; load the model directory it was exported into, or export it again with NerClassifier.ExportOnnx.");
+        }
+
+        ModelConfig config;
+        try
+        {
+            config = metadata.TryGetValue(OnnxMetadataKeys.Config, out string? json)
+                ? JsonSerializer.Deserialize<ModelConfig>(json, ModelConfigFile.SerializerOptions)!.Validate()
+                : ConfigFromLabels(backend, metadata);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{path}': the configuration in its metadata is invalid: {e.Message}", e);
+        }
+
+        using var vocabulary = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(tokens));
+        return (config, BertVocabulary.Load(vocabulary, config.LowerCase));
+    }
+
+    private static ModelConfig ConfigFromLabels(OnnxRuntimeBackend backend, IReadOnlyDictionary<string, string> metadata)
+    {
+        int maxLength = metadata.TryGetValue(OnnxMetadataKeys.MaxLength, out string? length) && int.TryParse(length, out int l) ? l : Math.Min(512, backend.MaxPositions);
+        return new ModelConfig
+        {
+            Task = (backend.TokenLabels, backend.SequenceLabels) switch
+            {
+                (not null, not null) => TaskKind.Multitask,
+                (not null, null) => TaskKind.Token,
+                _ => TaskKind.Sequence,
+            },
+            TokenLabels = backend.TokenLabels,
+            SequenceLabels = backend.SequenceLabels,
+            LowerCase = metadata.TryGetValue(OnnxMetadataKeys.DoLowerCase, out string? lower) && lower == "true",
+            MaxLength = maxLength,
+            Stride = metadata.TryGetValue(OnnxMetadataKeys.Stride, out string? stride) && int.TryParse(stride, out int s) ? s : Math.Min(128, maxLength / 4),
+        }.Validate();
+    }
+
+    private static bool SameLabels(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+}

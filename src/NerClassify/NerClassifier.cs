@@ -1,0 +1,278 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NerClassify.Data;
+using NerClassify.IO;
+using NerClassify.Encoders;
+using NerClassify.Export;
+using NerClassify.Inference;
+using NerClassify.Models;
+using NerClassify.Training;
+
+namespace NerClassify;
+
+/// <summary>
+/// One fine-tuned model: a BERT encoder with a token head (entities), a sentence head (classes) or both, its
+/// tokenizer and label sets. It trains, evaluates, predicts, saves, loads and exports to ONNX.
+/// </summary>
+/// <remarks>
+/// <para>Ownership: the classifier owns its encoder and weights. <see cref="Create"/> takes the encoder over from the
+/// <see cref="PretrainedEncoder"/>, which then refuses to hand it to a second model; load the pretrained encoder again
+/// for another one. Dispose the classifier when done; it waits for calls in flight, and later calls throw
+/// <see cref="ObjectDisposedException"/>.</para>
+/// <para>Threading: prediction and evaluation serve any number of concurrent callers. Training runs alone: prediction
+/// calls made meanwhile throw <see cref="InvalidOperationException"/>, and <see cref="Dispose"/> waits for it to end.</para>
+/// </remarks>
+public sealed class NerClassifier : INerPredictor
+{
+    private readonly TaskModel _model;
+    private readonly BertVocabulary _vocabulary;
+    private readonly PredictionEngine _engine;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly SemaphoreSlim _training = new(1, 1);
+    private volatile bool _isTraining;
+
+    private NerClassifier(TaskModel model, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, ILoggerFactory? loggerFactory)
+    {
+        _model = model;
+        _vocabulary = vocabulary;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        model.eval();
+        _engine = new PredictionEngine(new TorchSharpBackend(model), vocabulary, config, options, nameof(NerClassifier), model.Dispose);
+    }
+
+    /// <inheritdoc />
+    public ModelConfig Config => _engine.Config;
+
+    /// <summary>The prediction settings.</summary>
+    public PredictorOptions Options => _engine.Options;
+
+    /// <summary>The task model (tests and the exporter).</summary>
+    internal TaskModel Model => _model;
+
+    /// <summary>The vocabulary (tests and the exporter).</summary>
+    internal BertVocabulary Vocabulary => _vocabulary;
+
+    /// <summary>
+    /// Creates an untrained model over a pretrained encoder. The task follows from the labels: token labels only give
+    /// an entity model, sentence labels only a sentence classifier, both a multitask model (one encoder, two heads).
+    /// </summary>
+    /// <param name="encoder">The pretrained encoder; the new model takes its encoder over (see remarks of <see cref="NerClassifier"/>).</param>
+    /// <param name="tokenLabels">Entity tags in id order (for example from <see cref="LabelSet"/>), or null.</param>
+    /// <param name="sentenceLabels">Sentence classes in id order, or null.</param>
+    /// <param name="options">Heads, loss weights, windows and prediction settings; null for the defaults.</param>
+    /// <param name="loggerFactory">Receives training and loading logs; null for none.</param>
+    /// <exception cref="ArgumentException">Neither label set is given, or a label set is invalid; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The encoder already belongs to another model.</exception>
+    public static NerClassifier Create(
+        PretrainedEncoder encoder,
+        IReadOnlyList<string>? tokenLabels,
+        IReadOnlyList<string>? sentenceLabels = null,
+        ModelOptions? options = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        options = (options ?? new ModelOptions()).Validate();
+        TaskKind task = (tokenLabels, sentenceLabels) switch
+        {
+            (not null, not null) => TaskKind.Multitask,
+            (not null, null) => TaskKind.Token,
+            (null, not null) => TaskKind.Sequence,
+            _ => throw new ArgumentException("Give token labels, sentence labels or both.", nameof(tokenLabels)),
+        };
+        int maxLength = options.MaxLength ?? Math.Min(512, encoder.Encoder.Config.MaxPositionEmbeddings);
+        var config = new ModelConfig
+        {
+            Task = task,
+            TokenLabels = tokenLabels?.ToArray(),
+            SequenceLabels = sentenceLabels?.ToArray(),
+            LowerCase = encoder.Vocabulary.LowerCase,
+            MaxLength = maxLength,
+            Stride = options.Stride ?? Math.Min(128, maxLength / 4),
+            EncoderHasPooler = encoder.Encoder.HasPooler,
+            TokenHead = options.TokenHead,
+            Loss = options.Loss,
+        };
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(e.Message, e.ParamName is nameof(ModelConfig.TokenLabels) ? nameof(tokenLabels) : e.ParamName is nameof(ModelConfig.SequenceLabels) ? nameof(sentenceLabels) : nameof(options), e);
+        }
+
+        if (maxLength > encoder.Encoder.Config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), maxLength, $"MaxLength exceeds the encoder's {encoder.Encoder.Config.MaxPositionEmbeddings} positions.");
+        }
+
+        BertVocabulary vocabulary = encoder.Vocabulary;
+        TaskModel model = TaskModels.Create(encoder.TransferTo(nameof(NerClassifier)), config);
+        return new NerClassifier(model, vocabulary, config, options.Predictor, loggerFactory);
+    }
+
+    /// <summary>Loads a model directory written by <see cref="Save"/> (or a Hugging Face token or sequence classification directory).</summary>
+    /// <param name="directory">The model directory.</param>
+    /// <param name="options">Batching, decoding, device and threads; null for the defaults.</param>
+    /// <param name="loggerFactory">Receives logs; null for none.</param>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt or the files disagree; the message names the file.</exception>
+    public static NerClassifier Load(string directory, PredictorOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        options = (options ?? new PredictorOptions()).Validate();
+        LoadedModel loaded = ModelDirectory.Load(directory, options.Compute);
+        return new NerClassifier(loaded.Model, loaded.Vocabulary, loaded.Config, options, loggerFactory);
+    }
+
+    /// <summary>Wraps a task model built directly (tests, benchmarks); the classifier owns it.</summary>
+    internal static NerClassifier FromModel(TaskModel model, BertVocabulary vocabulary, PredictorOptions? options = null) =>
+        new(model, vocabulary, TaskModels.Describe(model, vocabulary.LowerCase), (options ?? new PredictorOptions()).Validate(), null);
+
+    /// <summary>Fine-tunes the model on labelled sentences.</summary>
+    /// <param name="train">Training sentences; each needs tags, a sentence label or both, as the task asks.</param>
+    /// <param name="validation">Sentences evaluated after every epoch, or null.</param>
+    /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
+    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="cancellationToken">Stops before the next batch; the last checkpoint stays usable.</param>
+    /// <returns>The per-epoch history.</returns>
+    /// <exception cref="ArgumentException">An example does not fit the model (unknown tag or class, tag count); the message names its index.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+    public Task<TrainingHistory> TrainAsync(
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation = null,
+        TrainerOptions? options = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        var trainer = new Trainer(options, _loggerFactory.CreateLogger<Trainer>());
+        return TrainCoreAsync(trainer, train, validation, null, progress, cancellationToken);
+    }
+
+    /// <summary>Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for multitask.</summary>
+    /// <param name="files">The training (and validation) files; see <see cref="TrainingData.LoadAsync"/>.</param>
+    /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
+    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="cancellationToken">Stops reading or before the next batch.</param>
+    /// <returns>The per-epoch history.</returns>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="FormatException">A file is malformed; the message names the file and line.</exception>
+    public async Task<TrainingHistory> TrainAsync(
+        TrainingFiles files,
+        TrainerOptions? options = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        var trainer = new Trainer(options, _loggerFactory.CreateLogger<Trainer>());
+        IReadOnlyList<TrainingExample> train = await TrainingData.LoadAsync(Config.Task, files.Train, files.TrainLabels, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrainingExample>? validation = files.Validation is null ? null
+            : await TrainingData.LoadAsync(Config.Task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
+        string description = $"{Path.GetFileName(files.Train)}{(files.TrainLabels is null ? string.Empty : " + " + Path.GetFileName(files.TrainLabels))} ({train.Count} sentences)";
+        return await TrainCoreAsync(trainer, train, validation, description, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Prediction Predict(string text) => NotTraining()._engine.Predict(text);
+
+    /// <inheritdoc />
+    public Prediction Predict(IReadOnlyList<string> words) => NotTraining()._engine.Predict(words);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.PredictBatch(texts, cancellationToken);
+
+    /// <inheritdoc />
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.PredictBatch(sentences, cancellationToken);
+
+    /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
+    /// <param name="texts">The texts.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return NotTraining()._engine.PredictAsync(texts, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.Evaluate(examples, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<EvaluationResult> EvaluateAsync(string dataPath, string? labelsPath = null, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.EvaluateAsync(dataPath, labelsPath, cancellationToken);
+
+    /// <summary>
+    /// Saves the model as a Hugging Face style directory (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>,
+    /// <c>tokenizer_config.json</c>) that <see cref="Load"/> reads. Other files in the directory are kept; the model's
+    /// files are replaced atomically (see docs/model-format.md).
+    /// </summary>
+    /// <param name="directory">The destination.</param>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        using CallGuard.Lease lease = _engine.Guard.Enter();
+        ModelDirectory.Save(_model, _vocabulary, Config, directory);
+    }
+
+    /// <summary>
+    /// Exports the model to ONNX (opset 17) with its configuration and vocabulary in the metadata, so the file alone
+    /// runs in <c>OnnxNerClassifier</c> (package NerClassify.OnnxRuntime). Written as <c>model.onnx</c> into a saved
+    /// model directory, the directory loads there too.
+    /// </summary>
+    /// <param name="path">The ONNX file to write, atomically.</param>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using CallGuard.Lease lease = _engine.Guard.Enter();
+        OnnxExporter.Export(_model, path, ExportOptions());
+    }
+
+    /// <summary>Waits for calls in flight, then frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _engine.Dispose();
+    }
+
+    private NerClassifier NotTraining() => _isTraining
+        ? throw new InvalidOperationException("The model is training; predict or evaluate after TrainAsync has finished.")
+        : this;
+
+    /// <summary>The export settings that carry this model's configuration and vocabulary.</summary>
+    internal OnnxExportOptions ExportOptions() => new()
+    {
+        LowerCase = _vocabulary.LowerCase,
+        Encoding = Config.Encoding(),
+        Config = Config,
+        Vocabulary = _vocabulary,
+    };
+
+    private async Task<TrainingHistory> TrainCoreAsync(
+        Trainer trainer,
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation,
+        string? description,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        using CallGuard.Lease lease = _engine.Guard.Enter();
+        await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _isTraining = true;
+        try
+        {
+            TrainingHistory history = await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false);
+            _engine.Config = Config with { TrainedOn = description ?? $"{train.Count} sentences" };
+            return history;
+        }
+        finally
+        {
+            _model.eval();
+            _isTraining = false;
+            _training.Release();
+        }
+    }
+}
