@@ -19,9 +19,3 @@ internal sealed class CapturingLogger<T> : ILogger<T>
         Entries.Enqueue(new LogEntry(logLevel, eventId.Id, formatter(state, exception), string.Join("; ", values), exception?.ToString()));
     }
 }
-
-/// <summary>One captured log entry.</summary>
-internal sealed record LogEntry(LogLevel Level, int EventId, string Message, string Values, string? Exception)
-{
-    public string AllText => $"{Message} | {Values} | {Exception}";
-}
