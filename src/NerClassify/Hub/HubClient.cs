@@ -6,7 +6,8 @@ namespace NerClassify.Hub;
 
 /// <summary>
 /// Downloads pretrained models from the Hugging Face hub by name into a cache shared with Python's
-/// <c>huggingface_hub</c>, verifying each file and resuming broken downloads. Offline mode reads the cache only.
+/// <c>huggingface_hub</c>, verifying each file and resuming broken downloads. Offline mode reads the cache only;
+/// online, a hub that cannot be reached falls back to the cached snapshot, as <c>huggingface_hub</c> does.
 /// </summary>
 /// <remarks>
 /// Files come from <c>{endpoint}/{model}/resolve/{revision}/{file}</c>. A <c>HEAD</c> that does not
@@ -69,7 +70,7 @@ public sealed class HubClient : IDisposable
     /// <returns>The snapshot folder that holds the files, ready for <c>PretrainedEncoder.Load</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> is malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="HubException">The model, revision or a required file is missing, access is refused, the network failed, a download was corrupt twice, or (offline) the cache lacks a file. <see cref="HubException.Kind"/> says which.</exception>
+    /// <exception cref="HubException">The model, revision or a required file is missing, access is refused, the network failed and the cache holds no usable snapshot, a download was corrupt twice, or (offline) the cache lacks a file. <see cref="HubException.Kind"/> says which.</exception>
     /// <exception cref="TimeoutException">Another process held the download lock longer than <see cref="HubOptions.LockTimeout"/>.</exception>
     public Task<string> DownloadModelAsync(string modelId, HubOptions? options = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
