@@ -49,6 +49,7 @@ internal sealed class BlobDownloader
         }
 
         string incomplete = _cache.IncompletePath(etag);
+        TakeOverInterrupted(fileName, etag, incomplete, metadata.Size);
         HubLog.Downloading(_logger, fileName, _repo.Value, metadata.DownloadUrl.AbsoluteUri, metadata.Size);
         var clock = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
@@ -77,6 +78,44 @@ internal sealed class BlobDownloader
             }
 
             HubLog.CorruptDownload(_logger, fileName, metadata.DownloadUrl.AbsoluteUri, problem);
+        }
+    }
+
+    /// <summary>
+    /// Reuses or deletes what interrupted downloads by <c>huggingface_hub</c> 1.18 and later left: they write
+    /// <c>blobs/{etag}.{8 hex}.incomplete</c>, one per process, and never resume it. This runs under the blob's lock,
+    /// which those downloads hold too, so none of them is still running. The longest becomes this client's
+    /// <c>{etag}.incomplete</c> (the name Python 0.x also resumes) when it holds more; the others are deleted.
+    /// </summary>
+    private void TakeOverInterrupted(string fileName, string etag, string incomplete, long? size)
+    {
+        string folder = Path.GetDirectoryName(incomplete)!;
+        long have = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
+        FileInfo[] left = Directory.EnumerateFiles(folder, etag + ".*.incomplete")
+            .Select(path => new FileInfo(path))
+            .Where(file => file.Name.Length == etag.Length + ".12345678.incomplete".Length && file.Name[(etag.Length + 1)..(etag.Length + 9)].All(char.IsAsciiHexDigitLower))
+            .OrderByDescending(file => file.Length)
+            .ToArray();
+        foreach (FileInfo file in left)
+        {
+            try
+            {
+                if (file.Length > have && (size is null || file.Length <= size))
+                {
+                    have = file.Length;
+                    File.Move(file.FullName, incomplete, overwrite: true);
+                    HubLog.ResumingInterrupted(_logger, fileName, _repo.Value, have, file.FullName);
+                }
+                else
+                {
+                    file.Delete();
+                    HubLog.DeletedInterrupted(_logger, file.FullName, fileName, _repo.Value);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another user's file in a shared cache: leave it; the download starts from what this client has.
+            }
         }
     }
 

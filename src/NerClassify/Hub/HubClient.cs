@@ -6,7 +6,8 @@ namespace NerClassify.Hub;
 
 /// <summary>
 /// Downloads pretrained models from the Hugging Face hub by name into a cache shared with Python's
-/// <c>huggingface_hub</c>, verifying each file and resuming broken downloads. Offline mode reads the cache only.
+/// <c>huggingface_hub</c>, verifying each file and resuming broken downloads. Offline mode reads the cache only;
+/// online, a hub that cannot be reached falls back to the cached snapshot, as <c>huggingface_hub</c> does.
 /// </summary>
 /// <remarks>
 /// Files come from <c>{endpoint}/{model}/resolve/{revision}/{file}</c>. A <c>HEAD</c> that does not
@@ -69,7 +70,7 @@ public sealed class HubClient : IDisposable
     /// <returns>The snapshot folder that holds the files, ready for <c>PretrainedEncoder.Load</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> is malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="HubException">The model, revision or a required file is missing, access is refused, the network failed, a download was corrupt twice, or (offline) the cache lacks a file. <see cref="HubException.Kind"/> says which.</exception>
+    /// <exception cref="HubException">The model, revision or a required file is missing, access is refused, the network failed and the cache holds no usable snapshot, a download was corrupt twice, or (offline) the cache lacks a file. <see cref="HubException.Kind"/> says which.</exception>
     /// <exception cref="TimeoutException">Another process held the download lock longer than <see cref="HubOptions.LockTimeout"/>.</exception>
     public Task<string> DownloadModelAsync(string modelId, HubOptions? options = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -140,6 +141,8 @@ public sealed class HubClient : IDisposable
 
     private async Task<string> DownloadModelCoreAsync(RepoId repo, HubSettings settings, HubCache cache, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
+        // What the cache named before this call: the fallback when the hub cannot be reached.
+        string? cachedCommit = CachedCommit(settings, cache);
         string? commit = KnownCommit(settings, cache);
         if (commit is not null && IsComplete(cache, commit))
         {
@@ -151,65 +154,153 @@ public sealed class HubClient : IDisposable
         var http = new HubHttp(_client, settings, repo);
         var downloader = new BlobDownloader(http, cache, settings, repo, _logger);
         var fetcher = new SnapshotFetcher(http, downloader, cache, settings, repo, commit, _logger);
+        try
+        {
+            await FetchModelFilesAsync(repo, settings, http, fetcher, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Kind == HubErrorKind.Network)
+        {
+            // As huggingface_hub: an unreachable hub is no reason to fail when the cache already holds the model.
+            string? usable = new[] { fetcher.Commit, cachedCommit }.FirstOrDefault(c => c is not null && MissingForLoading(cache, c) is null);
+            if (usable is null)
+            {
+                throw Unreachable(e, repo, settings, cache, cachedCommit, $"{ConfigFile}, {VocabFile} and {SafetensorsFile} or {PyTorchFile}", cachedCommit is null ? null : MissingForLoading(cache, cachedCommit));
+            }
 
+            string directory = cache.SnapshotDirectory(usable);
+            HubLog.NetworkFallback(_logger, repo.Value, settings.Revision, directory, e.Message);
+            return directory;
+        }
+
+        await WriteTreeAsync(repo, http, cache, fetcher.Commit!, cancellationToken).ConfigureAwait(false);
+        return cache.SnapshotDirectory(fetcher.Commit!);
+    }
+
+    private async Task FetchModelFilesAsync(RepoId repo, HubSettings settings, HubHttp http, SnapshotFetcher fetcher, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         // config.json first: it is small and tells the commit, which pins the other files.
         await fetcher.FetchAsync(ConfigFile, required: true, progress, cancellationToken).ConfigureAwait(false);
         await fetcher.FetchAsync(VocabFile, required: true, progress, cancellationToken).ConfigureAwait(false);
         await fetcher.FetchAsync(TokenizerConfigFile, required: false, progress, cancellationToken).ConfigureAwait(false);
-        if (await fetcher.FetchAsync(SafetensorsFile, required: false, progress, cancellationToken).ConfigureAwait(false) is null)
+        if (await fetcher.FetchAsync(SafetensorsFile, required: false, progress, cancellationToken).ConfigureAwait(false) is not null)
         {
-            HubLog.Fallback(_logger, repo.Value, SafetensorsFile, PyTorchFile);
-            if (await fetcher.FetchAsync(PyTorchFile, required: false, progress, cancellationToken).ConfigureAwait(false) is null)
-            {
-                string url = http.ResolveUrl(fetcher.Commit ?? settings.Revision, PyTorchFile).AbsoluteUri;
-                throw new HubException(
-                    HubErrorKind.NoWeights,
-                    repo.Value,
-                    $"Model '{repo.Value}' (revision '{settings.Revision}') has no weights this library reads: neither {SafetensorsFile} nor {PyTorchFile} exists (last tried {url}).",
-                    url,
-                    (int)HttpStatusCode.NotFound);
-            }
+            return;
         }
 
-        return cache.SnapshotDirectory(fetcher.Commit!);
+        HubLog.Fallback(_logger, repo.Value, SafetensorsFile, PyTorchFile);
+        if (await fetcher.FetchAsync(PyTorchFile, required: false, progress, cancellationToken).ConfigureAwait(false) is null)
+        {
+            string url = http.ResolveUrl(fetcher.Commit ?? settings.Revision, PyTorchFile).AbsoluteUri;
+            throw new HubException(
+                HubErrorKind.NoWeights,
+                repo.Value,
+                $"Model '{repo.Value}' (revision '{settings.Revision}') has no weights this library reads: neither {SafetensorsFile} nor {PyTorchFile} exists (last tried {url}).",
+                url,
+                (int)HttpStatusCode.NotFound);
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>trees/{commit}.json</c> as <c>huggingface_hub</c>'s <c>snapshot_download</c> does, so that Python, offline,
+    /// sees that this snapshot holds only the files a BERT model needs instead of taking it as the whole repository.
+    /// A hub or mirror without the tree API only loses that hint.
+    /// </summary>
+    private async Task WriteTreeAsync(RepoId repo, HubHttp http, HubCache cache, string commit, CancellationToken cancellationToken)
+    {
+        if (cache.TryReadTree(commit) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            List<RepoTreeEntry> entries = await http.ListTreeAsync(commit, cancellationToken).ConfigureAwait(false);
+            cache.WriteTree(commit, entries);
+        }
+        catch (Exception e) when (e is HubException or IOException or UnauthorizedAccessException)
+        {
+            HubLog.TreeNotListed(_logger, repo.Value, commit, cache.TreePath(commit), e.Message);
+        }
     }
 
     private async Task<string> DownloadFileCoreAsync(RepoId repo, string fileName, HubSettings settings, HubCache cache, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
+        string? cachedCommit = CachedCommit(settings, cache);
         var http = new HubHttp(_client, settings, repo);
         var downloader = new BlobDownloader(http, cache, settings, repo, _logger);
         var fetcher = new SnapshotFetcher(http, downloader, cache, settings, repo, KnownCommit(settings, cache), _logger);
-        return (await fetcher.FetchAsync(fileName, required: true, progress, cancellationToken).ConfigureAwait(false))!;
+        try
+        {
+            return (await fetcher.FetchAsync(fileName, required: true, progress, cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (HubException e) when (e.Kind == HubErrorKind.Network)
+        {
+            string? usable = new[] { fetcher.Commit, cachedCommit }.FirstOrDefault(c => c is not null && cache.HasFile(c, fileName));
+            if (usable is null)
+            {
+                throw Unreachable(e, repo, settings, cache, cachedCommit, fileName, fileName);
+            }
+
+            HubLog.NetworkFallback(_logger, repo.Value, settings.Revision, cache.SnapshotDirectory(usable), e.Message);
+            return cache.PointerPath(usable, fileName);
+        }
     }
 
     /// <summary>The commit to use without asking the hub: the revision itself when it is a hash, else the cached ref unless updates are wanted.</summary>
     private static string? KnownCommit(HubSettings settings, HubCache cache) =>
-        HubCache.IsCommitHash(settings.Revision) ? settings.Revision
-        : settings.CheckForUpdates ? null
-        : cache.TryReadRef(settings.Revision);
+        settings.CheckForUpdates && !HubCache.IsCommitHash(settings.Revision) ? null : CachedCommit(settings, cache);
 
-    /// <summary>True when every file is either in the snapshot or known to be missing from the commit.</summary>
+    /// <summary>The commit the cache says the revision names: the revision itself when it is a hash, else its ref, or null.</summary>
+    private static string? CachedCommit(HubSettings settings, HubCache cache) =>
+        HubCache.IsCommitHash(settings.Revision) ? settings.Revision : cache.TryReadRef(settings.Revision);
+
+    /// <summary>
+    /// True when every file is either in the snapshot or known to be missing from the commit (<c>.no_exist</c>, or
+    /// absent from the commit's <c>trees/{commit}.json</c>), so that no request can add anything.
+    /// </summary>
     private static bool IsComplete(HubCache cache, string commit) =>
         cache.HasFile(commit, ConfigFile)
         && cache.HasFile(commit, VocabFile)
         && (cache.HasFile(commit, TokenizerConfigFile) || cache.IsKnownMissing(commit, TokenizerConfigFile))
         && (cache.HasFile(commit, SafetensorsFile) || (cache.IsKnownMissing(commit, SafetensorsFile) && cache.HasFile(commit, PyTorchFile)));
 
+    /// <summary>
+    /// What the snapshot of <paramref name="commit"/> lacks for loading, or null when it can be loaded: config, vocabulary
+    /// and one weights file. The optional <c>tokenizer_config.json</c> does not count.
+    /// </summary>
+    private static string? MissingForLoading(HubCache cache, string commit) =>
+        !cache.HasFile(commit, ConfigFile) ? ConfigFile
+        : !cache.HasFile(commit, VocabFile) ? VocabFile
+        : !cache.HasFile(commit, SafetensorsFile) && !cache.HasFile(commit, PyTorchFile) ? $"{SafetensorsFile} (or {PyTorchFile})"
+        : null;
+
+    /// <summary>
+    /// The network error, extended with what the cache lacks and what <c>HF_HUB_OFFLINE=1</c> would do.
+    /// <paramref name="needed"/> names the files the call needs, <paramref name="lacking"/> those the cached snapshot lacks.
+    /// </summary>
+    private static HubException Unreachable(HubException error, RepoId repo, HubSettings settings, HubCache cache, string? cachedCommit, string needed, string? lacking)
+    {
+        string cached = cachedCommit is null
+            ? $"the cache '{cache.Root}' has no snapshot of revision '{settings.Revision}'"
+            : $"its cached snapshot '{cache.SnapshotDirectory(cachedCommit)}' lacks {lacking}";
+        return new HubException(
+            HubErrorKind.Network,
+            repo.Value,
+            $"{error.Message} No fallback: model '{repo.Value}' needs {needed}, and {cached}. Check the network, proxy or HF_ENDPOINT. " +
+            "On a machine without access to the hub, fill the cache elsewhere (NerClassify and Python's huggingface_hub share it), " +
+            "then set HF_HUB_OFFLINE=1 (or HubOptions.Offline = true): the cache is then read without trying any request.",
+            error.Url,
+            error.StatusCode,
+            error);
+    }
+
     private string FindOffline(RepoId repo, HubSettings settings, HubCache cache)
     {
         string commit = OfflineCommit(repo, settings, cache);
         string directory = cache.SnapshotDirectory(commit);
-        foreach (string required in new[] { ConfigFile, VocabFile })
+        if (MissingForLoading(cache, commit) is { } missing)
         {
-            if (!cache.HasFile(commit, required))
-            {
-                throw NotCached(repo, settings, required, directory);
-            }
-        }
-
-        if (!cache.HasFile(commit, SafetensorsFile) && !cache.HasFile(commit, PyTorchFile))
-        {
-            throw NotCached(repo, settings, $"{SafetensorsFile} (or {PyTorchFile})", directory);
+            throw NotCached(repo, settings, missing, directory);
         }
 
         HubLog.OfflineHit(_logger, repo.Value, settings.Revision, directory);
@@ -222,14 +313,14 @@ public sealed class HubClient : IDisposable
             ?? throw new HubException(
                 HubErrorKind.NotCached,
                 repo.Value,
-                $"Offline mode (HubOptions.Offline / HF_HUB_OFFLINE): model '{repo.Value}' revision '{settings.Revision}' is not in the cache: " +
+                $"Offline mode (HubOptions.Offline / HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE): model '{repo.Value}' revision '{settings.Revision}' is not in the cache: " +
                 $"'{Path.Combine(cache.Root, "refs", settings.Revision)}' is missing, so config.json and the weights cannot be found. Download the model once online, or pass a commit hash as the revision.");
 
     private static HubException NotCached(RepoId repo, HubSettings settings, string fileName, string directory) =>
         new(
             HubErrorKind.NotCached,
             repo.Value,
-            $"Offline mode (HubOptions.Offline / HF_HUB_OFFLINE): model '{repo.Value}' revision '{settings.Revision}' is cached at '{directory}' without {fileName}. Download it once online.");
+            $"Offline mode (HubOptions.Offline / HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE): model '{repo.Value}' revision '{settings.Revision}' is cached at '{directory}' without {fileName}. Download it once online.");
 
     private static HttpClient CreateHttpClient() =>
         new(new SocketsHttpHandler

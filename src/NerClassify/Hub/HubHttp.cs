@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace NerClassify.Hub;
@@ -61,7 +62,7 @@ internal sealed partial class HubHttp
             }
             else if (status == 404 && ErrorCode(response) is null or "EntryNotFound")
             {
-                return new HubFileMetadata(false, url, Header(response, "X-Repo-Commit"), null, null, url);
+                return new HubFileMetadata(false, url, Header(response, "X-Repo-Commit"), null, null, url, ErrorCode(response));
             }
             else if (!response.IsSuccessStatusCode)
             {
@@ -123,8 +124,8 @@ internal sealed partial class HubHttp
         string? code = ErrorCode(response);
         string detail = Header(response, "X-Error-Message") is { } message ? $" The hub said: {message}" : string.Empty;
         string tokenHint = _settings.Token is null
-            ? "pass a token with access (HubOptions.Token) or set the HF_TOKEN environment variable"
-            : "the token sent was refused or lacks access to it; check HubOptions.Token / HF_TOKEN";
+            ? "pass a token with access (HubOptions.Token), set the HF_TOKEN environment variable, or log in with 'hf auth login'"
+            : $"the token sent (from {_settings.TokenSource}) was refused or lacks access to it; check it";
         string model = $"'{_repo.Value}'";
         return (status, code) switch
         {
@@ -135,6 +136,51 @@ internal sealed partial class HubHttp
             ( >= 500 or 429, _) => new HubException(HubErrorKind.Network, _repo.Value, $"The hub failed to serve model {model} ({url} answered HTTP {status}); try again later.{detail}", url.AbsoluteUri, status),
             _ => new HubException(HubErrorKind.InvalidResponse, _repo.Value, $"Unexpected answer HTTP {status} from {url} for model {model}.{detail}", url.AbsoluteUri, status),
         };
+    }
+
+    /// <summary>
+    /// Lists every file of <paramref name="commit"/> with the tree API (<c>{endpoint}/api/models/{repo}/tree/{commit}?recursive=true</c>),
+    /// following the <c>Link: &lt;…&gt;; rel="next"</c> pages as <c>huggingface_hub</c> does. Folders are left out.
+    /// </summary>
+    /// <exception cref="HubException">A request failed or the answer is not a tree listing.</exception>
+    public async Task<List<RepoTreeEntry>> ListTreeAsync(string commit, CancellationToken cancellationToken)
+    {
+        var entries = new List<RepoTreeEntry>();
+        Uri? url = new($"{_settings.Endpoint.AbsoluteUri.TrimEnd('/')}/api/models/{_repo.Value}/tree/{Uri.EscapeDataString(commit)}?recursive=true");
+        while (url is not null)
+        {
+            using var request = NewRequest(HttpMethod.Get, url, offset: 0);
+            using HttpResponseMessage response = await SendAsync(request, url, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Error(response, url, commit);
+            }
+
+            try
+            {
+                using JsonDocument document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (document.RootElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw Invalid($"{url} did not answer a JSON array of tree entries.", url, (int)response.StatusCode);
+                }
+
+                foreach (JsonElement item in document.RootElement.EnumerateArray())
+                {
+                    if (item.GetProperty("type").GetString() == "file")
+                    {
+                        entries.Add(TreeEntry(item));
+                    }
+                }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw Invalid($"{url} answered a tree listing this client cannot read: {e.Message}", url, (int)response.StatusCode);
+            }
+
+            url = NextPage(response, url);
+        }
+
+        return entries;
     }
 
     /// <summary>The exception for an answer this client cannot use.</summary>
@@ -180,6 +226,46 @@ internal sealed partial class HubHttp
 
     private static string? ErrorCode(HttpResponseMessage response) => Header(response, "X-Error-Code");
 
+    private static RepoTreeEntry TreeEntry(JsonElement item)
+    {
+        string path = item.GetProperty("path").GetString() ?? throw new FormatException("an entry has a null path");
+        string oid = item.GetProperty("oid").GetString() ?? throw new FormatException($"'{path}' has a null oid");
+        long size = item.GetProperty("size").GetInt64();
+        string? sha256 = null;
+        long? lfsSize = null;
+        if (item.TryGetProperty("lfs", out JsonElement lfs) && lfs.ValueKind == JsonValueKind.Object)
+        {
+            sha256 = lfs.GetProperty("oid").GetString();
+            lfsSize = lfs.GetProperty("size").GetInt64();
+        }
+
+        // Python drops a whole listing that holds a malformed Xet hash; leaving the hash out keeps the rest.
+        string? xetHash = item.TryGetProperty("xetHash", out JsonElement xet) && xet.ValueKind == JsonValueKind.String && XetHash().IsMatch(xet.GetString()!)
+            ? xet.GetString()
+            : null;
+        return new RepoTreeEntry(path, size, oid, sha256, lfsSize, xetHash);
+    }
+
+    /// <summary>The <c>rel="next"</c> target of the <c>Link</c> header, or null on the last page.</summary>
+    private static Uri? NextPage(HttpResponseMessage response, Uri url)
+    {
+        if (!response.Headers.TryGetValues("Link", out IEnumerable<string>? links))
+        {
+            return null;
+        }
+
+        foreach (string link in links)
+        {
+            Match next = NextLink().Match(link);
+            if (next.Success)
+            {
+                return new Uri(url, next.Groups["url"].Value);
+            }
+        }
+
+        return null;
+    }
+
     private static string? Header(HttpResponseMessage response, string name) =>
         (response.Headers.TryGetValues(name, out IEnumerable<string>? values) || response.Content.Headers.TryGetValues(name, out values))
             && values.FirstOrDefault() is { Length: > 0 } value
@@ -208,4 +294,10 @@ internal sealed partial class HubHttp
 
     [GeneratedRegex("^[A-Za-z0-9_+=-][A-Za-z0-9_.+=-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex SafeETag();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex XetHash();
+
+    [GeneratedRegex("""<(?<url>[^>]*)>\s*;[^,]*\brel\s*=\s*"?next"?""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex NextLink();
 }

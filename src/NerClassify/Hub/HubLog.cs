@@ -34,4 +34,16 @@ internal static partial class HubLog
 
     [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Offline: using the cached snapshot {Directory} of {ModelId} revision {Revision}")]
     public static partial void OfflineHit(ILogger logger, string modelId, string revision, string directory);
+
+    [LoggerMessage(EventId = 4311, Level = LogLevel.Warning, Message = "The hub could not be reached for {ModelId} revision {Revision}; falling back to the cached snapshot {Directory}. Set HF_HUB_OFFLINE=1 to skip the request. Error: {Error}")]
+    public static partial void NetworkFallback(ILogger logger, string modelId, string revision, string directory, string error);
+
+    [LoggerMessage(EventId = 4312, Level = LogLevel.Information, Message = "Could not list the files of {ModelId} at commit {Commit}, so {TreePath} was not written: {Error}")]
+    public static partial void TreeNotListed(ILogger logger, string modelId, string commit, string treePath, string error);
+
+    [LoggerMessage(EventId = 4313, Level = LogLevel.Information, Message = "Resuming {FileName} of {ModelId} from the {Bytes} bytes that an interrupted download left in {Path}")]
+    public static partial void ResumingInterrupted(ILogger logger, string fileName, string modelId, long bytes, string path);
+
+    [LoggerMessage(EventId = 4314, Level = LogLevel.Information, Message = "Deleted {Path}, left by an interrupted download of {FileName} of {ModelId}")]
+    public static partial void DeletedInterrupted(ILogger logger, string path, string fileName, string modelId);
 }

@@ -12,18 +12,25 @@ public sealed record HubOptions
     /// <summary>The hub's base URL. Default: the <c>HF_ENDPOINT</c> variable, else <see cref="DefaultEndpoint"/>.</summary>
     public string? Endpoint { get; init; }
 
-    /// <summary>An access token sent as <c>Authorization: Bearer</c>, needed for gated and private models. Default: the <c>HF_TOKEN</c> variable, else none.</summary>
+    /// <summary>
+    /// An access token sent as <c>Authorization: Bearer</c>, needed for gated and private models. Default, in
+    /// <c>huggingface_hub</c>'s order: the <c>HF_TOKEN</c> variable, else <c>HUGGING_FACE_HUB_TOKEN</c>, else the file
+    /// <c>hf auth login</c> writes (<c>HF_TOKEN_PATH</c>, else <c>$HF_HOME/token</c>, else <c>~/.cache/huggingface/token</c>),
+    /// else none. <c>HF_HUB_DISABLE_IMPLICIT_TOKEN=1</c> turns the defaults off. The token never appears in logs or messages.
+    /// </summary>
     public string? Token { get; init; }
 
     /// <summary>
     /// The cache folder, laid out like <c>huggingface_hub</c>'s so that both share downloads.
-    /// Default: <c>HF_HUB_CACHE</c>, else <c>HF_HOME/hub</c>, else <c>~/.cache/huggingface/hub</c>.
+    /// Default: <c>HF_HUB_CACHE</c>, else the older <c>HUGGINGFACE_HUB_CACHE</c>, else <c>HF_HOME/hub</c>, else
+    /// <c>~/.cache/huggingface/hub</c>; <c>~</c>, <c>$VAR</c> and <c>${VAR}</c> in these variables are expanded as Python does.
     /// </summary>
     public string? CacheDirectory { get; init; }
 
     /// <summary>
-    /// Use the cache only and make no network call. Default: true when <c>HF_HUB_OFFLINE</c> is
-    /// <c>1</c>, <c>true</c>, <c>yes</c> or <c>on</c>, else false.
+    /// Use the cache only and make no network call. Default: true when <c>HF_HUB_OFFLINE</c> (or, when that is
+    /// unset, the older <c>TRANSFORMERS_OFFLINE</c>) is <c>1</c>, <c>true</c>, <c>yes</c> or <c>on</c>, else false.
+    /// Online, a network failure falls back to the cached snapshot of <see cref="Revision"/> when it holds what loading needs.
     /// </summary>
     public bool? Offline { get; init; }
 

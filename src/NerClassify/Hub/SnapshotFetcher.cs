@@ -52,7 +52,7 @@ internal sealed class SnapshotFetcher
 
             if (_cache.IsKnownMissing(known, fileName))
             {
-                return required ? throw Missing(fileName, _http.ResolveUrl(known, fileName), commitKnown: true) : null;
+                return required ? throw Missing(fileName, _http.ResolveUrl(known, fileName), fileMissing: true) : null;
             }
         }
 
@@ -71,7 +71,8 @@ internal sealed class SnapshotFetcher
                 _cache.MarkMissing(commit, fileName);
             }
 
-            return required ? throw Missing(fileName, metadata.Url, commitKnown: commit is not null) : null;
+            // EntryNotFound names a missing file even when the hub sent no commit; a bare 404 without one is a missing model.
+            return required ? throw Missing(fileName, metadata.Url, fileMissing: commit is not null || metadata.ErrorCode == "EntryNotFound") : null;
         }
 
         string pointer = _cache.PointerPath(Commit!, fileName);
@@ -81,13 +82,15 @@ internal sealed class SnapshotFetcher
             return pointer;
         }
 
+        _cache.TagCacheDirectory();
+
         await _downloader.DownloadAsync(fileName, metadata, progress, cancellationToken).ConfigureAwait(false);
         _cache.Link(Commit!, fileName, metadata.ETag!);
         return pointer;
     }
 
-    private HubException Missing(string fileName, Uri url, bool commitKnown) =>
-        commitKnown
+    private HubException Missing(string fileName, Uri url, bool fileMissing) =>
+        fileMissing
             ? new HubException(HubErrorKind.FileNotFound, _repo.Value, $"Model '{_repo.Value}' (revision '{_settings.Revision}') has no file '{fileName}' ({url} answered HTTP 404).", url.AbsoluteUri, 404)
             : new HubException(HubErrorKind.ModelNotFound, _repo.Value, $"Model '{_repo.Value}' (revision '{_settings.Revision}') was not found on the hub ({url} answered HTTP 404). Check the model id and revision.", url.AbsoluteUri, 404);
 }

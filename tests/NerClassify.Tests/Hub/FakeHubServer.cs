@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace NerClassify.Tests.Hub;
 
@@ -10,6 +11,7 @@ namespace NerClassify.Tests.Hub;
 /// A minimal HTTP/1.1 server on 127.0.0.1 that answers like the Hugging Face hub's resolve endpoint:
 /// small files with a git-hash ETag, LFS files (<c>.safetensors</c>, <c>.bin</c>) with a 302 to
 /// <c>/cdn/{sha256}</c> and <c>X-Linked-Etag</c>/<c>X-Linked-Size</c>, Range support on the CDN,
+/// the tree API (<c>/api/models/{model}/tree/{revision}?recursive=true</c>, paged with <c>Link: rel="next"</c>),
 /// and faults on demand (dropped connections, corrupt bodies). It counts every request.
 /// </summary>
 internal sealed class FakeHubServer : IAsyncDisposable
@@ -47,6 +49,15 @@ internal sealed class FakeHubServer : IAsyncDisposable
 
     /// <summary>How many CDN bodies to send with one byte flipped.</summary>
     public int CorruptionsRemaining { get => Volatile.Read(ref _corruptions); set => Volatile.Write(ref _corruptions, value); }
+
+    /// <summary>When true, a 404 for a missing file carries <c>X-Error-Code: EntryNotFound</c> but no <c>X-Repo-Commit</c>.</summary>
+    public bool EntryNotFoundWithoutCommit { get; set; }
+
+    /// <summary>When false, the tree API answers a bare 404, as a mirror without the API would.</summary>
+    public bool TreeApi { get; set; } = true;
+
+    /// <summary>How many entries one page of the tree API holds before a <c>Link: rel="next"</c>.</summary>
+    public int TreePageSize { get; set; } = 1000;
 
     /// <summary>A pause after each 16 KiB of a CDN body, so concurrent downloads overlap.</summary>
     public TimeSpan ChunkDelay { get; set; }
@@ -139,6 +150,12 @@ internal sealed class FakeHubServer : IAsyncDisposable
             return;
         }
 
+        if (path.StartsWith("/api/models/", StringComparison.Ordinal) && TreeApi)
+        {
+            await ServeTreeAsync(stream, head, path, headers);
+            return;
+        }
+
         int resolve = path.IndexOf("/resolve/", StringComparison.Ordinal);
         if (resolve < 0)
         {
@@ -171,7 +188,7 @@ internal sealed class FakeHubServer : IAsyncDisposable
         (string, string) commitHeader = ("X-Repo-Commit", CurrentCommit);
         if (!files.TryGetValue(fileName, out byte[]? content))
         {
-            await WriteAsync(stream, head, 404, [("X-Error-Code", "EntryNotFound"), commitHeader], []);
+            await WriteAsync(stream, head, 404, EntryNotFoundWithoutCommit ? [("X-Error-Code", "EntryNotFound")] : [("X-Error-Code", "EntryNotFound"), commitHeader], []);
             return;
         }
 
@@ -188,6 +205,55 @@ internal sealed class FakeHubServer : IAsyncDisposable
         }
 
         await WriteAsync(stream, head, 200, [commitHeader, ("ETag", $"W/\"{GitBlobHash(content)}\"")], content);
+    }
+
+    /// <summary>The hub's tree API: files (with <c>lfs</c> for LFS files) and the folders above them, sorted, one page at a time.</summary>
+    private async Task ServeTreeAsync(NetworkStream stream, bool head, string path, Dictionary<string, string> headers)
+    {
+        string[] pathAndQuery = path.Split('?', 2);
+        string[] parts = pathAndQuery[0]["/api/models/".Length..].Split("/tree/", 2);
+        Dictionary<string, string> query = (pathAndQuery.Length > 1 ? pathAndQuery[1] : string.Empty)
+            .Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? Uri.UnescapeDataString(pair[1]) : string.Empty);
+        if (RequiredToken is { } token && headers.GetValueOrDefault("Authorization") != $"Bearer {token}")
+        {
+            await WriteAsync(stream, head, 401, [], []);
+            return;
+        }
+
+        if (parts.Length != 2 || !Models.TryGetValue(parts[0], out Dictionary<string, byte[]>? files))
+        {
+            await WriteAsync(stream, head, 404, [("X-Error-Code", "RepoNotFound")], []);
+            return;
+        }
+
+        string revision = Uri.UnescapeDataString(parts[1]);
+        if (revision != "main" && revision != CurrentCommit)
+        {
+            await WriteAsync(stream, head, 404, [("X-Error-Code", "RevisionNotFound")], []);
+            return;
+        }
+
+        var entries = new List<(string Path, object Json)>();
+        foreach (string folder in files.Keys.Where(f => f.Contains('/')).Select(f => f[..f.LastIndexOf('/')]).Distinct())
+        {
+            entries.Add((folder, new { type = "directory", oid = GitBlobHash(Encoding.UTF8.GetBytes(folder)), size = 0, path = folder }));
+        }
+
+        foreach ((string name, byte[] content) in files)
+        {
+            entries.Add((name, IsLfs(name)
+                ? new { type = "file", oid = GitBlobHash(content), size = content.Length, path = name, lfs = new { oid = Sha256(content), size = content.Length, pointerSize = 134 } }
+                : new { type = "file", oid = GitBlobHash(content), size = content.Length, path = name }));
+        }
+
+        int from = query.TryGetValue("cursor", out string? cursor) ? int.Parse(cursor) : 0;
+        object[] page = entries.OrderBy(e => e.Path, StringComparer.Ordinal).Skip(from).Take(TreePageSize).Select(e => e.Json).ToArray();
+        (string, string)[] link = from + TreePageSize < entries.Count
+            ? [("Link", $"<{Endpoint}{pathAndQuery[0]}?recursive=true&cursor={from + TreePageSize}>; rel=\"next\"")]
+            : [];
+        await WriteAsync(stream, head, 200, [.. link, ("Content-Type", "application/json")], JsonSerializer.SerializeToUtf8Bytes(page));
     }
 
     private async Task ServeCdnAsync(NetworkStream stream, bool head, string sha, string? range)

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using NerClassify.Hub;
 
 namespace NerClassify.Tests.Hub;
@@ -31,6 +32,10 @@ internal sealed class HubTestContext : IAsyncDisposable
 
         Server.Models[ModelId] = files;
         CacheDirectory = Path.Combine(Path.GetTempPath(), "nerclassify-hub-" + Guid.NewGuid().ToString("N"));
+
+        // A home of its own, so that a token file in the real ~/.cache/huggingface never reaches a test.
+        Environment["HOME"] = Path.Combine(CacheDirectory, "home");
+        Environment["USERPROFILE"] = Path.Combine(CacheDirectory, "home");
         Client = NewClient();
     }
 
@@ -48,7 +53,27 @@ internal sealed class HubTestContext : IAsyncDisposable
 
     public string ModelFolder => Path.Combine(CacheDirectory, "models--acme--tiny-bert");
 
-    public HubClient NewClient() => new(null, null, name => Environment.GetValueOrDefault(name));
+    public HubClient NewClient(ILogger<HubClient>? logger = null) => new(null, logger, name => Environment.GetValueOrDefault(name));
+
+    /// <summary>Writes a snapshot of <paramref name="fileNames"/> as Python's <c>huggingface_hub</c> does: blobs, relative links, <c>refs/main</c>; nothing else.</summary>
+    public string WritePythonSnapshot(params string[] fileNames)
+    {
+        string blobs = Path.Combine(ModelFolder, "blobs");
+        string snapshot = Path.Combine(ModelFolder, "snapshots", FakeHubServer.Commit);
+        Directory.CreateDirectory(blobs);
+        Directory.CreateDirectory(snapshot);
+        Directory.CreateDirectory(Path.Combine(ModelFolder, "refs"));
+        File.WriteAllText(Path.Combine(ModelFolder, "refs", "main"), FakeHubServer.Commit);
+        foreach (string fileName in fileNames)
+        {
+            byte[] content = Server.Models[ModelId][fileName];
+            string etag = fileName.EndsWith(".safetensors", StringComparison.Ordinal) ? FakeHubServer.Sha256(content) : FakeHubServer.GitBlobHash(content);
+            File.WriteAllBytes(Path.Combine(blobs, etag), content);
+            File.CreateSymbolicLink(Path.Combine(snapshot, fileName), Path.Combine("..", "..", "blobs", etag));
+        }
+
+        return snapshot;
+    }
 
     public async ValueTask DisposeAsync()
     {
