@@ -6,7 +6,7 @@ namespace NerClassify.Metrics;
 /// Reads entities out of one sentence of word-level tags (<c>B-PER</c>, <c>I-LOC</c>, <c>E-ORG</c>,
 /// <c>S-MISC</c>, <c>O</c>).
 /// </summary>
-public static class EntityExtractor
+internal static class EntityExtractor
 {
     /// <summary>
     /// Returns the entities of one sentence, in order of their start.

@@ -14,7 +14,7 @@ namespace NerClassify.Tokenization;
 /// (or that tokenizes to nothing, such as an empty word) becomes one [UNK]: no word ever disappears.
 /// Special-token text such as <c>[SEP]</c> inside a word is treated as ordinary text. Thread-safe.
 /// </remarks>
-public sealed class BertWordTokenizer
+internal sealed class BertWordTokenizer
 {
     private const int MaxCachedWords = 1 << 18;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);

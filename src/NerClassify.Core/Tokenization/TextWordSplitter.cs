@@ -31,7 +31,7 @@ namespace NerClassify.Tokenization;
 /// </list>
 /// <para>Every word is the substring of the text at its span. The time taken is linear in the length of the text.</para>
 /// </remarks>
-public static class TextWordSplitter
+internal static class TextWordSplitter
 {
     /// <summary>Common English (news style) abbreviations written with a final period, without it. Matched case-sensitively.</summary>
     private static readonly FrozenSet<string> Abbreviations = FrozenSet.ToFrozenSet(

@@ -25,7 +25,7 @@ namespace NerClassify.Training;
 /// Training runs synchronously on a worker thread (TorchSharp's dispose scopes and no-grad state are
 /// thread-local); <see cref="TrainAsync"/> returns a task for it. The token is checked before every batch.
 /// </remarks>
-public sealed partial class Trainer
+internal sealed partial class Trainer
 {
     private const string CheckpointName = "latest";
     private const string ModelFile = "model.safetensors";
