@@ -67,9 +67,15 @@ internal sealed class SaveStaging : IDisposable
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(parent, start + "*"))
+        foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(parent, Prefix + "*"))
         {
-            string rest = Path.GetFileName(entry)[start.Length..];
+            string entryName = Path.GetFileName(entry);
+            if (!entryName.StartsWith(start, StringComparison.Ordinal))
+            {
+                continue; // Another target's, or a name that only matched case-insensitively.
+            }
+
+            string rest = entryName[start.Length..];
             string id = rest.Split('.')[0];
             bool known = rest == id || rest == id + LockSuffix || rest == id + RetiredSuffix;
             if (known && id.Length == 32 && id.All(char.IsAsciiHexDigitLower))

@@ -111,9 +111,9 @@ public sealed class AtomicDirectoryTests : IDisposable
                     int last = ModelFileSet.Read(Target, "config.json");
                     mixed += first == last && (weights != first || vocabulary != first) ? 1 : 0;
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or FormatException or ArgumentNullException)
                 {
-                    missing++;
+                    missing++; // Not found, or found empty or half-written.
                 }
 
                 lostReadme += File.Exists(Path.Combine(Target, "README.md")) ? 0 : 1;
