@@ -143,30 +143,49 @@ public sealed class NerClassifier : IDisposable
         OnnxExporter.Export(Model, path, new OnnxExportOptions { LowerCase = Vocabulary.LowerCase, Encoding = Encoding });
 
     /// <summary>Predicts one text; entity spans index into <paramref name="text"/>.</summary>
+    /// <remarks>Any string is accepted, including lone surrogates and control characters (read as [UNK] or dropped).</remarks>
+    /// <exception cref="ArgumentException">The text is longer than <see cref="PredictorOptions.MaxInputLength"/>.</exception>
     public Prediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text.Length, nameof(text), "The text");
         return PredictTexts([text], CancellationToken.None)[0];
     }
 
     /// <summary>Predicts one pre-split sentence; entity spans index into the words joined by single spaces.</summary>
+    /// <exception cref="ArgumentException">A word is null, or the joined words are longer than <see cref="PredictorOptions.MaxInputLength"/>.</exception>
     public Prediction Predict(IReadOnlyList<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
-        return PredictBatch([words], CancellationToken.None)[0];
+        CheckLength(JoinedLength(words, nameof(words), "The sentence"), nameof(words), "The sentence");
+        return Run([FromWords(words)], CancellationToken.None)[0];
     }
 
     /// <summary>Predicts many texts in batches of <see cref="PredictorOptions.BatchSize"/>; results are in input order.</summary>
+    /// <remarks>
+    /// Every text is checked before any work starts; after that, no text can fail the others, since any string
+    /// (lone surrogates, control characters, any whitespace) is predicted without error.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A text is null or longer than <see cref="PredictorOptions.MaxInputLength"/>; the message gives its index.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        CheckTexts(texts, nameof(texts));
         return PredictTexts(texts, cancellationToken);
     }
 
     /// <summary>Predicts many pre-split sentences in batches; results are in input order.</summary>
+    /// <exception cref="ArgumentException">A sentence or word is null, or a sentence's joined words are longer than <see cref="PredictorOptions.MaxInputLength"/>; the message gives its index.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sentences);
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            string what = $"Sentence {i}";
+            IReadOnlyList<string> words = sentences[i] ?? throw new ArgumentException($"{what} is null.", nameof(sentences));
+            CheckLength(JoinedLength(words, nameof(sentences), what), nameof(sentences), what);
+        }
+
         TextWords[] inputs = sentences.Select(FromWords).ToArray();
         return Run(inputs, cancellationToken);
     }
@@ -190,8 +209,10 @@ public sealed class NerClassifier : IDisposable
     private async IAsyncEnumerable<Prediction> PredictCoreAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pending = new List<string>(Options.BatchSize);
+        int index = 0;
         await foreach (string text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            CheckText(text, index++, nameof(texts));
             pending.Add(text);
             if (pending.Count == Options.BatchSize)
             {
@@ -212,8 +233,47 @@ public sealed class NerClassifier : IDisposable
 
     private IReadOnlyList<Prediction> PredictTexts(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        TextWords[] inputs = texts.Select(t => TextWordSplitter.Split(t ?? throw new ArgumentException("A text is null.", nameof(texts)))).ToArray();
+        TextWords[] inputs = texts.Select(TextWordSplitter.Split).ToArray();
         return Run(inputs, cancellationToken);
+    }
+
+    private void CheckTexts(IReadOnlyList<string> texts, string paramName)
+    {
+        for (int i = 0; i < texts.Count; i++)
+        {
+            CheckText(texts[i], i, paramName);
+        }
+    }
+
+    private void CheckText(string? text, int index, string paramName)
+    {
+        if (text is null)
+        {
+            throw new ArgumentException($"Text {index} is null.", paramName);
+        }
+
+        CheckLength(text.Length, paramName, $"Text {index}");
+    }
+
+    private void CheckLength(long length, string paramName, string what)
+    {
+        if (length > Options.MaxInputLength)
+        {
+            throw new ArgumentException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what} has {length:N0} characters, more than PredictorOptions.MaxInputLength ({Options.MaxInputLength:N0}). Split it, or raise the limit."),
+                paramName);
+        }
+    }
+
+    private static long JoinedLength(IReadOnlyList<string> words, string paramName, string what)
+    {
+        long length = Math.Max(0, words.Count - 1);
+        for (int w = 0; w < words.Count; w++)
+        {
+            length += (words[w] ?? throw new ArgumentException($"{what}: word {w} is null.", paramName)).Length;
+        }
+
+        return length;
     }
 
     private Prediction[] Run(TextWords[] inputs, CancellationToken cancellationToken)

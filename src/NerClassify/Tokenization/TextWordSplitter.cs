@@ -8,6 +8,11 @@ namespace NerClassify.Tokenization;
 /// Splits raw text into words the way BERT's basic tokenizer does, keeping each word's offsets in the original string:
 /// split on whitespace, every punctuation character and every CJK ideograph is its own word, and control characters are dropped.
 /// </summary>
+/// <remarks>
+/// Whitespace is every Unicode <c>White_Space</c> character, vertical tab, form feed, U+0085, U+2028 and U+2029
+/// included. A lone UTF-16 surrogate stays part of its word (the tokenizer reads it as [UNK]); no string makes
+/// splitting throw. Splitting is linear in the length of the text.
+/// </remarks>
 public static class TextWordSplitter
 {
     /// <summary>Splits text into words with their spans.</summary>
@@ -23,13 +28,18 @@ public static class TextWordSplitter
         int index = 0;
         while (index < text.Length)
         {
-            if (Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out int consumed) != OperationStatus.Done)
+            bool lone = Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out int consumed) != OperationStatus.Done;
+            if (lone)
             {
-                // A lone surrogate: treat it as an ordinary character of the current word.
-                rune = Rune.ReplacementChar;
-            }
+                // A lone surrogate is an ordinary character of the current word, which the tokenizer reads as [UNK].
+                if (wordStart < 0)
+                {
+                    wordStart = index;
+                }
 
-            if (IsWhitespace(rune))
+                wordHasContent = true;
+            }
+            else if (IsWhitespace(rune))
             {
                 Flush(index);
             }
@@ -69,8 +79,12 @@ public static class TextWordSplitter
         }
     }
 
-    private static bool IsWhitespace(Rune rune) =>
-        rune.Value is ' ' or '\t' or '\n' or '\r' || Rune.GetUnicodeCategory(rune) == UnicodeCategory.SpaceSeparator;
+    /// <summary>
+    /// Unicode's <c>White_Space</c> characters: Hugging Face's BERT whitespace (space, tab, line feed, carriage return
+    /// and every space separator) plus vertical tab, form feed, U+0085, U+2028 and U+2029, which Python's
+    /// <c>str.split</c> and the Rust tokenizers' pre-tokenizer also split on. Word exports write <c>\v</c> for line breaks.
+    /// </summary>
+    internal static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
 
     /// <summary>Characters BERT's cleaning removes: NUL, U+FFFD and control/format characters.</summary>
     private static bool IsRemoved(Rune rune) =>
