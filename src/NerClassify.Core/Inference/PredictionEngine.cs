@@ -48,6 +48,7 @@ internal sealed class PredictionEngine : IDisposable
     public Prediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text.Length, nameof(text), "The text");
         return PredictTexts([text], CancellationToken.None)[0];
     }
 
@@ -55,13 +56,19 @@ internal sealed class PredictionEngine : IDisposable
     public Prediction Predict(IReadOnlyList<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
-        return PredictBatch([words], CancellationToken.None)[0];
+        CheckLength(JoinedLength(words, nameof(words), "The sentence"), nameof(words), "The sentence");
+        return Run([FromWords(words)], CancellationToken.None)[0];
     }
 
     /// <inheritdoc cref="INerPredictor.PredictBatch(IReadOnlyList{string}, CancellationToken)"/>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            CheckText(texts[i], i, nameof(texts));
+        }
+
         return PredictTexts(texts, cancellationToken);
     }
 
@@ -69,7 +76,14 @@ internal sealed class PredictionEngine : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sentences);
-        TextWords[] inputs = sentences.Select((words, i) => FromWords(words ?? throw new ArgumentException($"Sentence {i} is null.", nameof(sentences)))).ToArray();
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            string what = $"Sentence {i}";
+            IReadOnlyList<string> words = sentences[i] ?? throw new ArgumentException($"{what} is null.", nameof(sentences));
+            CheckLength(JoinedLength(words, nameof(sentences), what), nameof(sentences), what);
+        }
+
+        TextWords[] inputs = sentences.Select(FromWords).ToArray();
         return Run(inputs, cancellationToken);
     }
 
@@ -77,8 +91,10 @@ internal sealed class PredictionEngine : IDisposable
     public async IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pending = new List<string>(Options.BatchSize);
+        int index = 0;
         await foreach (string text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            CheckText(text, index++, nameof(texts));
             pending.Add(text);
             if (pending.Count == Options.BatchSize)
             {
@@ -133,8 +149,39 @@ internal sealed class PredictionEngine : IDisposable
 
     private IReadOnlyList<Prediction> PredictTexts(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        TextWords[] inputs = texts.Select((t, i) => TextWordSplitter.Split(t ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)))).ToArray();
+        TextWords[] inputs = texts.Select(TextWordSplitter.Split).ToArray();
         return Run(inputs, cancellationToken);
+    }
+
+    private void CheckText(string? text, int index, string paramName)
+    {
+        if (text is null)
+        {
+            throw new ArgumentException($"Text {index} is null.", paramName);
+        }
+
+        CheckLength(text.Length, paramName, $"Text {index}");
+    }
+
+    private void CheckLength(long length, string paramName, string what)
+    {
+        if (length > Options.MaxInputLength)
+        {
+            throw new ArgumentException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what} has {length:N0} characters, more than PredictorOptions.MaxInputLength ({Options.MaxInputLength:N0}). Split it, or raise the limit."),
+                paramName);
+        }
+    }
+
+    private static long JoinedLength(IReadOnlyList<string> words, string paramName, string what)
+    {
+        long length = Math.Max(0, words.Count - 1);
+        for (int w = 0; w < words.Count; w++)
+        {
+            length += (words[w] ?? throw new ArgumentException($"{what}: word {w} is null.", paramName)).Length;
+        }
+
+        return length;
     }
 
     private Prediction[] Run(TextWords[] inputs, CancellationToken cancellationToken)

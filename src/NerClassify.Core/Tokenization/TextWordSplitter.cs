@@ -309,7 +309,7 @@ internal static class TextWordSplitter
 
     private static bool IsApostrophe(char c) => c is '\'' or '\u2019';
 
-    private static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
+    internal static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
 
     private static bool IsLineBreak(Rune rune) => rune.Value is '\n' or '\r' or '\v' or '\f' or '\u0085' or '\u2028' or '\u2029';
 
