@@ -29,6 +29,21 @@ public sealed class SafetensorsReaderTests : IDisposable
         state["b"].data<float>().ToArray().Should().Equal(3, 4);
     }
 
+    [Fact]
+    public void Read_TensorSpanningSeveralChunks_ReadsEveryValueInPlace()
+    {
+        float[] values = Enumerable.Range(0, 700_001).Select(i => (float)i).ToArray();
+        string path = Write(
+            $$$"""{"small":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"big":{"dtype":"F32","shape":[{{{values.Length}}}],"data_offsets":[4,{{{4 + (values.Length * 4)}}}]}}""",
+            [.. SafetensorsWriter.Floats(-1), .. SafetensorsWriter.Floats(values)]);
+
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> state = CheckpointFiles.Read(path);
+
+        state["big"].data<float>().ToArray().Should().Equal(values);
+        state["small"].data<float>().ToArray().Should().Equal(-1);
+    }
+
     [Theory]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", "*'b'*overlaps 'a'*")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", "*overlaps*")]

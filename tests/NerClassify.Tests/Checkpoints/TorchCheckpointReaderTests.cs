@@ -77,6 +77,20 @@ public sealed class TorchCheckpointReaderTests : IDisposable
         Values(state["decoder.weight"]).Should().Equal(Values(state["embeddings.weight"]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_StorageSpanningSeveralChunks_ReadsEveryValue(bool legacy)
+    {
+        float[] values = Enumerable.Range(0, 700_001).Select(i => (float)i).ToArray();
+        string path = Write(legacy, [new("big", "0", 1, [values.Length - 1], [1])], [new("0", values)]);
+
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> state = CheckpointFiles.Read(path);
+
+        Values(state["big"]).Should().Equal(values[1..]);
+    }
+
     [Fact]
     public void Read_ArbitraryGlobal_IsRefusedNamingItWithoutClaimingCorruption()
     {
