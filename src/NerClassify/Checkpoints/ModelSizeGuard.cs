@@ -35,7 +35,7 @@ internal static class ModelSizeGuard
                 + $"(EncoderLoadOptions.MaxParameters): {Breakdown(config)}.");
         }
 
-        long fileBytes = new FileInfo(weightsPath).Length;
+        long fileBytes = LengthOf(weightsPath);
         if (requireAllWeights && parameters * MinBytesPerParameter > fileBytes)
         {
             throw new InvalidDataException(
@@ -44,6 +44,14 @@ internal static class ModelSizeGuard
         }
 
         return (long)Int128.Min(CheckpointFiles.DefaultMaxTensorBytes, (2 * MaxBytesPerParameter * parameters) + (1 << 20));
+    }
+
+    // Opened rather than stat'ed: in the Hugging Face cache the weights file is a symbolic link to a blob,
+    // and FileInfo.Length would give the link's own length.
+    private static long LengthOf(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return stream.Length;
     }
 
     private static string Breakdown(BertConfig config) =>
