@@ -283,12 +283,15 @@ internal static class TextWordSplitter
         return buffer;
     }
 
+    private static readonly Rune LoneSurrogate = new(0xE000);
+
     private static Rune RuneAt(string text, int index, out int consumed)
     {
         if (Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out consumed) != OperationStatus.Done)
         {
-            // A lone surrogate: treat it as an ordinary character of the current word.
-            return Rune.ReplacementChar;
+            // A lone surrogate is an ordinary character of the current word (the tokenizer reads it as [UNK]):
+            // stand in a private-use character, which is neither whitespace, punctuation nor removed.
+            return LoneSurrogate;
         }
 
         return rune;
@@ -368,7 +371,7 @@ internal static class TextWordSplitter
             {
                 if (Rune.DecodeFromUtf16(word[index..], out Rune rune, out int consumed) != OperationStatus.Done)
                 {
-                    rune = Rune.ReplacementChar;
+                    rune = LoneSurrogate;
                 }
 
                 if (!IsRemoved(rune))

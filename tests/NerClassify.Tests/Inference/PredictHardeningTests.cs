@@ -100,7 +100,7 @@ public sealed class PredictHardeningTests : IDisposable
             TinyBert.Vocabulary(),
             new PredictorOptions { MaxInputLength = 2_000 });
 
-        classifier.Predict(new string('.', 2_000)).Words.Should().HaveCount(2_000);
+        classifier.Predict(new string('.', 2_000)).Text.Should().HaveLength(2_000);
     }
 
     [Fact]
