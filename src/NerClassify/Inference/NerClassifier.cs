@@ -21,6 +21,9 @@ public sealed class NerClassifier : IDisposable
     private readonly TaskModel? _model;
     private readonly IInferenceBackend _backend;
     private readonly ModelRunner _runner;
+    private readonly Lock _batcherLock = new();
+    private MicroBatcher<string, Prediction>? _batcher;
+    private bool _disposed;
 
     /// <summary>Wraps a trained model; the classifier takes ownership and disposes it.</summary>
     /// <param name="model">The model.</param>
@@ -180,11 +183,49 @@ public sealed class NerClassifier : IDisposable
         return PredictCoreAsync(texts, cancellationToken);
     }
 
+    /// <summary>
+    /// Predicts one text; with <see cref="PredictorOptions.MicroBatching"/> enabled, concurrent calls are coalesced
+    /// into shared forward passes, each caller getting its own result. Without it the prediction runs synchronously
+    /// on the calling thread and the returned task is already complete.
+    /// </summary>
+    /// <param name="text">The text; entity spans index into it.</param>
+    /// <param name="cancellationToken">Cancels this call only: with micro-batching, a call cancelled before its batch starts is left out of it.</param>
+    /// <exception cref="ObjectDisposedException">The classifier is disposed, or was disposed while the call waited in the queue.</exception>
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!Options.MicroBatching.Enabled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Predict(text));
+        }
+
+        return Batcher().EnqueueAsync(text, cancellationToken);
+    }
+
     /// <summary>Disposes the model and the ONNX Runtime session, if any.</summary>
     public void Dispose()
     {
+        lock (_batcherLock)
+        {
+            _disposed = true;
+        }
+
+        // Queued calls fail with ObjectDisposedException; a running batch finishes before the model goes.
+        _batcher?.Dispose();
         _backend.Dispose();
         _model?.Dispose();
+    }
+
+    private MicroBatcher<string, Prediction> Batcher()
+    {
+        lock (_batcherLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            MicroBatchingOptions batching = Options.MicroBatching;
+            return _batcher ??= new MicroBatcher<string, Prediction>(
+                texts => PredictTexts(texts, CancellationToken.None), batching.MaxBatchSize, batching.MaxWait, size => InferenceMetrics.BatchSize.Record(size));
+        }
     }
 
     private async IAsyncEnumerable<Prediction> PredictCoreAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)

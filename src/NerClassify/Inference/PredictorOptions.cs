@@ -21,12 +21,17 @@ public sealed record PredictorOptions
     /// </summary>
     public InferenceBackend Backend { get; init; } = InferenceBackend.TorchSharp;
 
+    /// <summary>Coalescing of concurrent <see cref="NerClassifier.PredictAsync(string, CancellationToken)"/> calls. Default off.</summary>
+    public MicroBatchingOptions MicroBatching { get; init; } = new();
+
     /// <summary>Checks the values.</summary>
     public PredictorOptions Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
+        ArgumentNullException.ThrowIfNull(MicroBatching, nameof(MicroBatching));
+        MicroBatching.Validate();
         if (!Enum.IsDefined(Backend))
         {
             throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Unknown inference backend.");
