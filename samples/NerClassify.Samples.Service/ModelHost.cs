@@ -12,18 +12,19 @@ public sealed partial class ModelHost(ModelLoader loader, ILogger<ModelHost> log
 {
     private const string WarmUpText = "The service warms up in London.";
 
-    private volatile NerClassifier? _classifier;
+    private NerClassifier? _classifier;
 
     /// <summary>Set when loading or warm-up failed; the process is unhealthy then.</summary>
     public Exception? Failure { get; private set; }
 
     /// <summary>The warmed-up classifier, or null while loading.</summary>
-    public NerClassifier? Classifier => _classifier;
+    public NerClassifier? Classifier => Volatile.Read(ref _classifier);
 
     /// <inheritdoc />
     public override void Dispose()
     {
-        _classifier?.Dispose();
+        // The container may dispose this twice (as the singleton and as the hosted service): release the model once.
+        Interlocked.Exchange(ref _classifier, null)?.Dispose();
         base.Dispose();
     }
 
@@ -36,7 +37,7 @@ public sealed partial class ModelHost(ModelLoader loader, ILogger<ModelHost> log
             NerClassifier classifier = await Task.Run(() => loader(stoppingToken), stoppingToken).ConfigureAwait(false);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await classifier.PredictAsync(WarmUpText, stoppingToken).ConfigureAwait(false);
-            _classifier = classifier;
+            Volatile.Write(ref _classifier, classifier);
             LogReady(logger, clock.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
