@@ -106,7 +106,7 @@ internal sealed class MicroBatcher<TRequest, TResult> : IDisposable
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
                 await GatherAsync(reader, batch).ConfigureAwait(false);
-                if (_stopping.IsCancellationRequested)
+                if (Volatile.Read(ref _disposed) != 0)
                 {
                     batch.ForEach(p => p.Fail(new ObjectDisposedException(GetType().FullName)));
                     return;

@@ -30,16 +30,16 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task EnqueueAsync_QueueLongerThanMaxBatchSize_SplitsIntoBatchesOfAtMostMax()
     {
+        using var entered = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
         var sizes = new ConcurrentQueue<int>();
         using var batcher = new MicroBatcher<int, int>(
-            requests => { gate.Wait(Patience); sizes.Enqueue(requests.Count); return requests.ToArray(); },
+            requests => { entered.Set(); gate.Wait(Patience); sizes.Enqueue(requests.Count); return requests.ToArray(); },
             maxBatchSize: 8,
             maxWait: TimeSpan.Zero);
 
         Task<int> first = batcher.EnqueueAsync(-1);
-        await WaitUntilAsync(() => sizes.IsEmpty && !first.IsCompleted); // the worker holds the first batch at the gate
-        await Task.Delay(50);
+        entered.Wait(Patience).Should().BeTrue("the worker holds the first batch at the gate");
         Task<int>[] queued = Enumerable.Range(0, 19).Select(i => batcher.EnqueueAsync(i)).ToArray();
         gate.Set();
         int[] results = await Task.WhenAll(queued).WaitAsync(Patience);
@@ -67,14 +67,15 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task EnqueueAsync_OneCallerCancelledWhileQueued_IsLeftOutAndOthersGetTheirResults()
     {
+        using var entered = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
         var batches = new ConcurrentQueue<int[]>();
         using var batcher = new MicroBatcher<int, int>(
-            requests => { gate.Wait(Patience); batches.Enqueue(requests.ToArray()); return requests.Select(r => r * 10).ToArray(); },
+            requests => { entered.Set(); gate.Wait(Patience); batches.Enqueue(requests.ToArray()); return requests.Select(r => r * 10).ToArray(); },
             maxBatchSize: 8,
             maxWait: TimeSpan.Zero);
         Task<int> first = batcher.EnqueueAsync(0);
-        await Task.Delay(50);
+        entered.Wait(Patience).Should().BeTrue();
 
         using var cancel = new CancellationTokenSource();
         Task<int> a = batcher.EnqueueAsync(1);
@@ -93,17 +94,19 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task EnqueueAsync_BatchFunctionThrows_OnlyThatBatchsCallersGetTheException()
     {
+        using var entered = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
         using var batcher = new MicroBatcher<string, string>(
             requests =>
             {
+                entered.Set();
                 gate.Wait(Patience);
                 return requests.Contains("bad") ? throw new InvalidOperationException("bad input in batch") : requests.Select(r => r.ToUpperInvariant()).ToArray();
             },
             maxBatchSize: 2,
             maxWait: TimeSpan.Zero);
         Task<string> first = batcher.EnqueueAsync("first");
-        await Task.Delay(50);
+        entered.Wait(Patience).Should().BeTrue();
 
         Task<string> bad = batcher.EnqueueAsync("bad");
         Task<string> sameBatch = batcher.EnqueueAsync("a");
@@ -130,14 +133,19 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task Dispose_WithRunningAndQueuedCalls_FinishesTheRunningBatchAndFailsTheQueued()
     {
+        using var entered = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
-        var batcher = new MicroBatcher<int, int>(requests => { gate.Wait(Patience); return requests.ToArray(); }, maxBatchSize: 1, maxWait: TimeSpan.Zero);
+        var batcher = new MicroBatcher<int, int>(requests => { entered.Set(); gate.Wait(Patience); return requests.ToArray(); }, maxBatchSize: 1, maxWait: TimeSpan.Zero);
         Task<int> running = batcher.EnqueueAsync(1);
-        await Task.Delay(50);
+        entered.Wait(Patience).Should().BeTrue();
         Task<int>[] queued = [batcher.EnqueueAsync(2), batcher.EnqueueAsync(3), batcher.EnqueueAsync(4)];
 
         Task disposing = Task.Run(batcher.Dispose);
-        await Task.Delay(50);
+        for (int i = 0; i < 6000 && !Disposed(batcher); i++)
+        {
+            await Task.Delay(5);
+        }
+
         disposing.IsCompleted.Should().BeFalse("Dispose waits for the running batch");
         gate.Set();
         await disposing.WaitAsync(Patience);
@@ -152,12 +160,17 @@ public sealed class MicroBatcherTests
         afterDispose.Should().Throw<ObjectDisposedException>();
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static bool Disposed(MicroBatcher<int, int> batcher)
     {
-        var clock = Stopwatch.StartNew();
-        while (!condition() && clock.Elapsed < Patience)
+        try
         {
-            await Task.Delay(5);
+            // A pre-cancelled call never queues: only the disposed check can throw.
+            batcher.EnqueueAsync(0, new CancellationToken(canceled: true));
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
         }
     }
 }
