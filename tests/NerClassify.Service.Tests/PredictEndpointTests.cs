@@ -120,7 +120,7 @@ public sealed class PredictEndpointTests(ServiceFixture service, ITestOutputHelp
 
         string metrics = await GetMetricsAsync("nerclassify_batch_size");
 
-        metrics.Should().Contain("nerclassify_requests");
+        metrics.Should().Contain("nerclassify_requests_total");
         metrics.Should().Contain("nerclassify_batch_size_bucket");
         metrics.Should().Contain("nerclassify_request_duration_seconds_bucket");
     }
