@@ -19,6 +19,8 @@ internal sealed class PredictionEngine : IDisposable
     private readonly ModelRunner _runner;
     private readonly CallGuard _guard;
     private readonly Action? _onDispose;
+    private readonly Lock _batcherLock = new();
+    private MicroBatcher<string, Prediction>? _batcher;
 
     /// <summary>Creates the engine; it owns <paramref name="backend"/> and calls <paramref name="onDispose"/> after disposing it.</summary>
     public PredictionEngine(IInferenceBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, string ownerName, Action? onDispose = null)
@@ -50,6 +52,20 @@ internal sealed class PredictionEngine : IDisposable
         ArgumentNullException.ThrowIfNull(text);
         CheckLength(text.Length, nameof(text), "The text");
         return PredictTexts([text], CancellationToken.None)[0];
+    }
+
+    /// <inheritdoc cref="INerPredictor.PredictAsync(string, CancellationToken)"/>
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text.Length, nameof(text), "The text");
+        if (!Options.MicroBatching.Enabled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(PredictTexts([text], CancellationToken.None)[0]);
+        }
+
+        return Batcher().EnqueueAsync(text, cancellationToken);
     }
 
     /// <inheritdoc cref="INerPredictor.Predict(IReadOnlyList{string})"/>
@@ -88,7 +104,7 @@ internal sealed class PredictionEngine : IDisposable
     }
 
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
-    public async IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Prediction> PredictStreamAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pending = new List<string>(Options.BatchSize);
         int index = 0;
@@ -140,10 +156,27 @@ internal sealed class PredictionEngine : IDisposable
     /// <summary>Waits for calls in flight, then frees the backend; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        // Queued micro-batched calls fail with ObjectDisposedException; a running batch finishes first.
+        lock (_batcherLock)
+        {
+            _batcher?.Dispose();
+        }
+
         if (_guard.BeginDispose())
         {
             _backend.Dispose();
             _onDispose?.Invoke();
+        }
+    }
+
+    private MicroBatcher<string, Prediction> Batcher()
+    {
+        lock (_batcherLock)
+        {
+            ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+            MicroBatchingOptions batching = Options.MicroBatching;
+            return _batcher ??= new MicroBatcher<string, Prediction>(
+                texts => PredictTexts(texts, CancellationToken.None), batching.MaxBatchSize, batching.MaxWait, size => InferenceMetrics.BatchSize.Record(size));
         }
     }
 

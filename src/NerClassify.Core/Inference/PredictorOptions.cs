@@ -25,6 +25,9 @@ public sealed record PredictorOptions
     /// </summary>
     public int MaxInputLength { get; init; } = 100_000;
 
+    /// <summary>Coalescing of concurrent <see cref="INerPredictor.PredictAsync(string, CancellationToken)"/> calls. Default off.</summary>
+    public MicroBatchingOptions MicroBatching { get; init; } = new();
+
     /// <summary>Checks the values.</summary>
     public PredictorOptions Validate()
     {
@@ -32,6 +35,8 @@ public sealed record PredictorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInputLength, 1, nameof(MaxInputLength));
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
+        ArgumentNullException.ThrowIfNull(MicroBatching, nameof(MicroBatching));
+        MicroBatching.Validate();
         return this;
     }
 }
