@@ -109,6 +109,7 @@ internal static class CheckpointFiles
 
         // detach() gives a new handle even when nothing moves, so the scope never frees a model's parameter.
         var portable = tensors.ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
-        Safetensors.SaveStateDict(path, portable);
+        using FileStream stream = File.Create(path);
+        SafetensorsFileWriter.Write(stream, portable);
     }
 }
