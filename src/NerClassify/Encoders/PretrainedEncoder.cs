@@ -19,7 +19,16 @@ public sealed class PretrainedEncoder : IDisposable
     private bool _disposed;
 
     /// <summary>Wraps an encoder and its vocabulary.</summary>
-    public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport = null)
+    /// <param name="encoder">The encoder; the new object owns it until a model takes it over.</param>
+    /// <param name="vocabulary">Its vocabulary.</param>
+    /// <exception cref="ArgumentException">The vocabulary has more tokens than the encoder embeds.</exception>
+    public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary)
+        : this(encoder, vocabulary, null)
+    {
+    }
+
+    /// <summary>Wraps an encoder loaded from files, with the report of which keys matched.</summary>
+    internal PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport)
     {
         _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
@@ -48,7 +57,7 @@ public sealed class PretrainedEncoder : IDisposable
     public BertVocabulary Vocabulary { get; }
 
     /// <summary>Which checkpoint keys matched, when the encoder was loaded from files.</summary>
-    public LoadReport? LoadReport { get; }
+    internal LoadReport? LoadReport { get; }
 
     /// <summary>Loads a Hugging Face BERT model directory.</summary>
     /// <param name="directory">Holds <c>config.json</c>, <c>vocab.txt</c> and <c>model.safetensors</c> or <c>pytorch_model.bin</c>.</param>
