@@ -12,9 +12,9 @@ namespace NerClassify.Encoders;
 public sealed class BertVocabulary
 {
     /// <summary>The vocabulary file name in a Hugging Face model directory.</summary>
-    public const string FileName = "vocab.txt";
+    public const string FileName = IO.ModelFiles.Vocabulary;
 
-    private const string TokenizerConfigFile = "tokenizer_config.json";
+    private const string TokenizerConfigFile = ModelFiles.TokenizerConfig;
 
     /// <summary>Creates a vocabulary from its tokens.</summary>
     /// <param name="tokens">Tokens in id order; must include <c>[PAD]</c>, <c>[UNK]</c>, <c>[CLS]</c> and <c>[SEP]</c>.</param>

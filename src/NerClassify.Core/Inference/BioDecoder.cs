@@ -101,13 +101,6 @@ internal sealed class BioDecoder
         return open ? inside && from.Type == to.Type : !inside;
     }
 
-    private static (char Prefix, string Type) Parse(string label)
-    {
-        if (label.Length >= 2 && label[1] == '-' && label[0] is 'B' or 'I' or 'E' or 'S')
-        {
-            return (label[0], label[2..]);
-        }
-
-        return ('O', string.Empty);
-    }
+    private static (char Prefix, string Type) Parse(string label) =>
+        Data.EntityTag.TryParse(label, out char prefix, out ReadOnlySpan<char> type) ? (prefix, type.ToString()) : ('O', string.Empty);
 }

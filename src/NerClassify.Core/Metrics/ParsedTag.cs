@@ -9,7 +9,7 @@ namespace NerClassify.Metrics;
 internal readonly record struct ParsedTag(char Prefix, string Type, bool HasType = true)
 {
     /// <summary>The type seqeval gives untyped tags (<c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>).</summary>
-    public const string UntypedType = "_";
+    public const string UntypedType = Data.EntityTag.UntypedType;
 
     /// <summary>The prefix of the outside tag <c>O</c>.</summary>
     public const char Outside = 'O';
@@ -33,24 +33,16 @@ internal readonly record struct ParsedTag(char Prefix, string Type, bool HasType
             throw new ArgumentException($"{Where(sentence, position)} holds a null tag.", paramName);
         }
 
-        if (tag.Length == 1 && tag[0] == Outside)
-        {
-            return new ParsedTag(Outside, string.Empty, HasType: false);
-        }
-
-        if (tag.Length == 1 && tag[0] is 'B' or 'I' or 'E' or 'S')
-        {
-            return new ParsedTag(tag[0], UntypedType, HasType: false);
-        }
-
-        if (tag.Length < 3 || tag[1] != '-' || tag[0] is not ('B' or 'I' or 'E' or 'S'))
+        if (!Data.EntityTag.TryParse(tag, out char prefix, out ReadOnlySpan<char> type))
         {
             throw new ArgumentException(
                 $"{Where(sentence, position)} holds '{Data.LineExcerpt.Of(tag)}', which is neither 'O', an untyped B, I, E or S, nor a B-, I-, E- or S- tag with a type.",
                 paramName);
         }
 
-        return new ParsedTag(tag[0], tag[2..]);
+        return prefix == Outside
+            ? new ParsedTag(Outside, string.Empty, HasType: false)
+            : new ParsedTag(prefix, type.ToString(), HasType: !Data.EntityTag.IsUntyped(tag));
     }
 
     /// <summary>Describes a position for an error message.</summary>

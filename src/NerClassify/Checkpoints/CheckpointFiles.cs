@@ -9,10 +9,10 @@ namespace NerClassify.Checkpoints;
 internal static class CheckpointFiles
 {
     /// <summary>The preferred weights file of a Hugging Face model directory.</summary>
-    public const string SafetensorsFile = "model.safetensors";
+    public const string SafetensorsFile = IO.ModelFiles.Safetensors;
 
     /// <summary>The legacy PyTorch weights file of a Hugging Face model directory.</summary>
-    public const string PyTorchFile = "pytorch_model.bin";
+    public const string PyTorchFile = IO.ModelFiles.PyTorchWeights;
 
     /// <summary>The default bound on a checkpoint's tensor data: two billion parameters in float64.</summary>
     public const long DefaultMaxTensorBytes = 16_000_000_000;

@@ -18,19 +18,19 @@ namespace NerClassify.Hub;
 internal sealed class HubClient : IDisposable
 {
     /// <summary>The model configuration file.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = IO.ModelFiles.Config;
 
     /// <summary>The WordPiece vocabulary.</summary>
-    public const string VocabFile = "vocab.txt";
+    public const string VocabFile = IO.ModelFiles.Vocabulary;
 
     /// <summary>The tokenizer settings (casing); optional.</summary>
-    public const string TokenizerConfigFile = "tokenizer_config.json";
+    public const string TokenizerConfigFile = IO.ModelFiles.TokenizerConfig;
 
     /// <summary>The preferred weights file.</summary>
-    public const string SafetensorsFile = "model.safetensors";
+    public const string SafetensorsFile = IO.ModelFiles.Safetensors;
 
     /// <summary>The legacy weights file, fetched when the model has no <see cref="SafetensorsFile"/>.</summary>
-    public const string PyTorchFile = "pytorch_model.bin";
+    public const string PyTorchFile = IO.ModelFiles.PyTorchWeights;
 
     private readonly HttpClient _client;
     private readonly bool _ownsClient;

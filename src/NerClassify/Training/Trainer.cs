@@ -28,7 +28,7 @@ namespace NerClassify.Training;
 internal sealed partial class Trainer
 {
     private const string CheckpointName = "latest";
-    private const string ModelFile = "model.safetensors";
+    private const string ModelFile = ModelFiles.Safetensors;
     private const string OptimizerFile = "optimizer.bin";
     private const string StateFile = "trainer_state.json";
 

@@ -175,7 +175,7 @@ public sealed record BertConfig
     /// <summary>Reads a Hugging Face <c>config.json</c> from a stream (left open) and validates it.</summary>
     /// <param name="stream">The JSON content.</param>
     /// <param name="sourceName">A name for the source, used in error messages.</param>
-    public static BertConfig Load(Stream stream, string sourceName = "config.json")
+    public static BertConfig Load(Stream stream, string sourceName = IO.ModelFiles.Config)
     {
         ArgumentNullException.ThrowIfNull(stream);
         BertConfig? config;
