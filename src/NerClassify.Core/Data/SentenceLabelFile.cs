@@ -64,10 +64,10 @@ public static class SentenceLabelFile
 
     /// <summary>Writes rows with the header, atomically (a temporary file, then a rename).</summary>
     /// <param name="path">The file to create or replace.</param>
-    /// <param name="rows">The rows; labels and texts may not contain tabs or line breaks.</param>
+    /// <param name="rows">The rows; labels may not contain tabs or line breaks, which become spaces in texts.</param>
     /// <param name="cancellationToken">Stops writing; the target file is then left untouched.</param>
     /// <returns>A task that completes when the file is in place.</returns>
-    /// <exception cref="ArgumentException">A label or text contains a tab or line break.</exception>
+    /// <exception cref="ArgumentException">A label contains a tab or line break.</exception>
     public static Task WriteAsync(string path, IEnumerable<SentenceLabelRow> rows, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -228,19 +228,30 @@ public static class SentenceLabelFile
         }
     }
 
+    /// <summary>
+    /// One row as a line of the format, without the line break: the one place the row layout is spelled. A tab or
+    /// line break inside the text becomes a space (the format has no quoting); a label may contain neither.
+    /// </summary>
+    /// <exception cref="ArgumentException">The index is negative or the label contains a tab or line break.</exception>
+    internal static string FormatRow(int sentenceIndex, string label, string text, string paramName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sentenceIndex, paramName);
+        if (label.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
+        {
+            throw new ArgumentException($"The label of sentence {sentenceIndex} has a tab or line break.", paramName);
+        }
+
+        string flat = text.AsSpan().IndexOfAny('\t', '\r', '\n') < 0 ? text : text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
+        return $"{sentenceIndex.ToString(CultureInfo.InvariantCulture)}\t{label}\t{flat}";
+    }
+
     private static async Task WriteCoreAsync(TextWriter writer, IEnumerable<SentenceLabelRow> rows, CancellationToken cancellationToken)
     {
-        await writer.WriteLineAsync(Header).ConfigureAwait(false);
+        await writer.WriteAsync(Header + "\n").ConfigureAwait(false);
         foreach (var row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ArgumentOutOfRangeException.ThrowIfNegative(row.SentenceIndex, nameof(rows));
-            if (row.Label.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0 || row.Text.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
-            {
-                throw new ArgumentException($"Row for sentence {row.SentenceIndex} has a tab or line break in its label or text.", nameof(rows));
-            }
-
-            await writer.WriteLineAsync($"{row.SentenceIndex.ToString(CultureInfo.InvariantCulture)}\t{row.Label}\t{row.Text}").ConfigureAwait(false);
+            await writer.WriteAsync(FormatRow(row.SentenceIndex, row.Label, row.Text, nameof(rows)) + "\n").ConfigureAwait(false);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace NerClassify.Labelling;
 public static class SentenceLabelWriter
 {
     /// <summary>The header line of a sentence-label file.</summary>
-    public const string Header = "sentence\tlabel\ttext";
+    public const string Header = Data.SentenceLabelFile.Header;
 
     /// <summary>Writes the labelled results to a file atomically: a temporary file beside it, then a rename over it.</summary>
     /// <param name="path">The file to create or replace.</param>
@@ -53,11 +53,7 @@ public static class SentenceLabelWriter
                 continue;
             }
 
-            writer.Write(result.SentenceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            writer.Write('\t');
-            writer.Write(label);
-            writer.Write('\t');
-            writer.Write(OneLine(result.Text));
+            writer.Write(Data.SentenceLabelFile.FormatRow(result.SentenceIndex, label, result.Text, nameof(results)));
             writer.Write('\n');
             rows++;
         }
@@ -65,8 +61,4 @@ public static class SentenceLabelWriter
         writer.Flush();
         return rows;
     }
-
-    // The format has no quoting: a tab or line break inside a text would break the row, so it becomes a space.
-    private static string OneLine(string text) =>
-        text.AsSpan().IndexOfAny('\t', '\r', '\n') < 0 ? text : text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
 }

@@ -114,13 +114,28 @@ public sealed class SentenceLabelFileTests : IDisposable
     }
 
     [Fact]
-    public async Task WriteAsync_TabInText_ThrowsAndLeavesNoFile()
+    public async Task WriteAsync_TabInLabel_ThrowsAndLeavesNoFile()
     {
         string path = _temp.File("out.tsv");
 
-        var act = () => SentenceLabelFile.WriteAsync(path, [new SentenceLabelRow(0, "World", "a\tb")]);
+        var act = () => SentenceLabelFile.WriteAsync(path, [new SentenceLabelRow(0, "Wor\tld", "a b")]);
 
         await act.Should().ThrowAsync<ArgumentException>();
         Directory.GetFiles(_temp.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task WriteAsync_TabOrLineBreakInText_BecomesASpaceAsInTheLabellingWriter()
+    {
+        string path = _temp.File("out.tsv");
+        await SentenceLabelFile.WriteAsync(path, [new SentenceLabelRow(3, "World", "a\tb\nc")]);
+        using var labelled = new StringWriter();
+        NerClassify.Labelling.SentenceLabelWriter.Write(labelled, [new NerClassify.Labelling.SentenceLabelResult(3, "a\tb\nc", 0, "World", "World", 1, false)]);
+
+        string written = await File.ReadAllTextAsync(path);
+
+        written.Should().Be("sentence\tlabel\ttext\n3\tWorld\ta b c\n");
+        labelled.ToString().Should().Be(written);
+        (await SentenceLabelFile.LoadAsync(path)).Single().Text.Should().Be("a b c");
     }
 }
