@@ -14,7 +14,7 @@ TrainingExample[] train =
 ];
 using (var model = NerClassifier.Create(encoder, ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"], options: new ModelOptions { MaxLength = 32, Stride = 8 }))
 {
-    await model.TrainAsync(train, options: new TrainerOptions { Epochs = 1, Encoding = new() { MaxLength = 32, Stride = 8 } });
+    await model.TrainAsync(train, options: new TrainerOptions { Epochs = 1, MaxLength = 32, Stride = 8 });
     model.Save("smoke-model");
 }
 

@@ -1,7 +1,7 @@
 namespace NerClassify.Tokenization;
 
 /// <summary>How words are turned into model inputs. Change options with <c>with</c>.</summary>
-public sealed record EncodingOptions
+internal sealed record EncodingOptions
 {
     /// <summary>The default options: 512 subwords, windows overlapping by 128 subwords.</summary>
     public static EncodingOptions Default { get; } = new();

@@ -40,8 +40,14 @@ public sealed record TrainerOptions
     /// <summary>Seeds weights shuffling, dropout and batch order. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Subword windows for long sentences (training windows them too, never dropping a word). Default: 128 subwords, stride 32.</summary>
-    public EncodingOptions Encoding { get; init; } = new() { MaxLength = 128, Stride = 32 };
+    /// <summary>Subwords per training window, special tokens included; longer sentences are windowed, never cut. Default 128.</summary>
+    public int MaxLength { get; init; } = 128;
+
+    /// <summary>Subwords shared by consecutive training windows of a long sentence. Default 32.</summary>
+    public int Stride { get; init; } = 32;
+
+    /// <summary>The training windows as the tokenizer takes them.</summary>
+    internal EncodingOptions Encoding => new() { MaxLength = MaxLength, Stride = Stride };
 
     /// <summary>Sort sentences by length within shuffled pools so batches carry little padding. Default true.</summary>
     public bool LengthBucketing { get; init; } = true;
@@ -104,8 +110,9 @@ public sealed record TrainerOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1, nameof(EarlyStoppingPatience));
         }
 
-        ArgumentNullException.ThrowIfNull(Encoding, nameof(Encoding));
-        Encoding.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3, nameof(MaxLength));
+        ArgumentOutOfRangeException.ThrowIfNegative(Stride, nameof(Stride));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Stride, MaxLength - 2, nameof(Stride));
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
         return this;
