@@ -161,7 +161,7 @@ internal static class TrainCommand
         File.WriteAllText(Path.Combine(request.Output, "report.md"), Report(request, classifier.Config, options, history, validationPlot));
 
         EpochResult last = history.Epochs[^1];
-        context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epochs, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
+        context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
         if (last.Validation is { } scores)
         {
             context.Output.WriteLine(Summary(scores));
