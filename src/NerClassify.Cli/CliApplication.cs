@@ -10,6 +10,8 @@ namespace NerClassify.Cli;
 /// </summary>
 public static class CliApplication
 {
+    private const string RootName = "nerclassify";
+
     /// <summary>Exit code of a successful run.</summary>
     public const int Success = 0;
 
@@ -64,7 +66,7 @@ public static class CliApplication
     private static Command BuildRoot(GlobalOptions global, TextWriter output, TextWriter error, bool interactive)
     {
         // A plain command rather than RootCommand, so help says "nerclassify" whatever the host process is called.
-        var root = new Command("nerclassify", "Train, evaluate, predict with, export and inspect NerClassify models (NER, sentence classification, multitask).")
+        var root = new Command(RootName, "Train, evaluate, predict with, export and inspect NerClassify models (NER, sentence classification, multitask).")
         {
             new System.CommandLine.Help.HelpOption(),
             new VersionOption(),
@@ -87,7 +89,8 @@ public static class CliApplication
         error.WriteLine($"error: {message}");
         if (code == UsageError)
         {
-            error.WriteLine($"Run '{parsed.CommandResult.Command.Name} --help' for the options and their allowed values.");
+            string command = parsed.CommandResult.Command.Name;
+            error.WriteLine($"Run '{(command == RootName ? command : $"{RootName} {command}")} --help' for the options and their allowed values.");
         }
 
         if (debug)
@@ -114,8 +117,9 @@ public static class CliApplication
 
     private static string FirstLine(string message)
     {
-        // ArgumentException appends " (Parameter 'x')" on its own line for some messages; keep the sentence.
+        // ArgumentException appends " (Parameter 'x')", which names a C# property; the caller names the flag instead.
         int newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return (newline < 0 ? message : message[..newline]).Trim();
+        string first = (newline < 0 ? message : message[..newline]).Trim();
+        return System.Text.RegularExpressions.Regex.Replace(first, @"\s*\(Parameter '[^']*'\)$", string.Empty);
     }
 }

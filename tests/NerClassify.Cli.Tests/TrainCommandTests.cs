@@ -103,7 +103,8 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
         CliRun run = await CliRun.RunAsync(workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("x"), "--warmup-ratio", "1.5"));
 
         run.ExitCode.Should().Be(1, run.ToString());
-        run.Error.Should().Contain("--warmup-ratio");
+        run.Error.Should().Contain("--warmup-ratio").And.Contain("nerclassify train --help");
+        run.Error.Should().NotContain("(Parameter", "the flag is named, not the C# property");
         run.Error.Should().NotContain("   at ", "no stack trace without --verbosity debug");
     }
 
