@@ -132,8 +132,7 @@ internal static class TrainCommand
         var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput } };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
-        var stepLosses = new List<double>();
-        int stepsPerEpoch = 1;
+        var stepLosses = new List<(double Epoch, double Loss)>();
         TrainingHistory history;
         try
         {
@@ -141,8 +140,7 @@ internal static class TrainCommand
             {
                 var progress = new SynchronousProgress<TrainingProgress>(p =>
                 {
-                    stepLosses.Add(p.Loss);
-                    stepsPerEpoch = p.StepsPerEpoch;
+                    stepLosses.Add((p.Epoch - 1 + ((double)p.Step / Math.Max(1, p.StepsPerEpoch)), p.Loss));
                     bar.Update(((p.Epoch - 1) * p.StepsPerEpoch) + p.Step, p.Epochs * p.StepsPerEpoch, $"Epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}");
                 });
                 return classifier.TrainAsync(files, options, progress, cancellationToken);
@@ -156,7 +154,7 @@ internal static class TrainCommand
 
         SaveBesideCheckpoints(classifier, request.Output);
         File.WriteAllText(Path.Combine(request.Output, "history.json"), history.ToJson());
-        Plots.TrainingLoss(Path.Combine(request.Output, "training-loss.png"), stepLosses, stepsPerEpoch, history);
+        Plots.TrainingLoss(Path.Combine(request.Output, "training-loss.png"), stepLosses, history);
         bool validationPlot = Plots.Validation(Path.Combine(request.Output, "validation.png"), history);
         File.WriteAllText(Path.Combine(request.Output, "report.md"), Report(request, classifier.Config, options, history, validationPlot));
 

@@ -10,16 +10,15 @@ internal static class Plots
     private const int Width = 900;
     private const int Height = 540;
 
-    /// <summary>Training loss per optimiser step and per epoch.</summary>
-    public static void TrainingLoss(string path, IReadOnlyList<double> stepLosses, int stepsPerEpoch, TrainingHistory history)
+    /// <summary>Training loss per optimiser step (at fractional epochs) and per epoch.</summary>
+    public static void TrainingLoss(string path, IReadOnlyList<(double Epoch, double Loss)> stepLosses, TrainingHistory history)
     {
         var plot = new Plot();
         if (stepLosses.Count > 0)
         {
-            double[] xs = Enumerable.Range(1, stepLosses.Count).Select(s => (double)s / Math.Max(1, stepsPerEpoch)).ToArray();
-            var steps = plot.Add.Scatter(xs, stepLosses.ToArray());
+            var steps = plot.Add.Scatter(stepLosses.Select(s => s.Epoch).ToArray(), stepLosses.Select(s => s.Loss).ToArray());
             steps.LegendText = "batch loss";
-            steps.MarkerSize = 0;
+            steps.MarkerSize = 3;
         }
 
         var epochs = plot.Add.Scatter(history.Epochs.Select(e => (double)e.Epoch).ToArray(), history.Epochs.Select(e => e.TrainLoss).ToArray());
@@ -83,6 +82,8 @@ internal static class Plots
         var heatmap = plot.Add.Heatmap(counts);
         heatmap.Colormap = new ScottPlot.Colormaps.Blues();
         // Row 0 of the data is drawn at the top: cell (r, c) is centred on x = c, y = n - 1 - r.
+        // Blues runs from dark (low counts) to light (high counts): white text on the dark cells, black on the light.
+        int most = Math.Max(1, matrix.Counts.SelectMany(row => row).DefaultIfEmpty(0).Max());
         for (int truth = 0; truth < n; truth++)
         {
             for (int predicted = 0; predicted < n; predicted++)
@@ -90,6 +91,7 @@ internal static class Plots
                 var text = plot.Add.Text(matrix.Counts[truth][predicted].ToString(System.Globalization.CultureInfo.InvariantCulture), predicted, n - 1 - truth);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = n > 12 ? 9 : 14;
+                text.LabelFontColor = matrix.Counts[truth][predicted] * 2 > most ? Colors.Black : Colors.White;
             }
         }
 
