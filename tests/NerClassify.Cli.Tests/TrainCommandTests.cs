@@ -80,6 +80,37 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Train_Cancelled_ExitsWith130AndKeepsACheckpointThatResumes()
+    {
+        string output = workspace.NewPath("cancelled");
+        string state = Path.Combine(output, "checkpoints", "latest", "trainer_state.json");
+        using var cancellation = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Task<int> training = CliApplication.RunAsync(
+            workspace.TrainArgumentsWithout(["--epochs"], "--task", "ner", "--train", workspace.TrainFile, "--output", output, "--epochs", "1000"),
+            stdout,
+            stderr,
+            cancellationToken: cancellation.Token);
+        while (!File.Exists(state) && !training.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
+
+        await cancellation.CancelAsync();
+        int code = await training;
+
+        code.Should().Be(130, stderr.ToString());
+        stderr.ToString().Should().Contain("--resume");
+        File.Exists(state).Should().BeTrue();
+        CliRun resumed = await CliRun.RunAsync([.. workspace.TrainArgumentsWithout(["--epochs"], "--task", "ner", "--train", workspace.TrainFile, "--output", output, "--resume"), "--epochs", "1000", "--early-stopping-patience", "1", "--validation", workspace.ValidationFile]);
+        resumed.ExitCode.Should().Be(0, resumed.ToString());
+        TrainingHistory history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(output, "history.json")));
+        history.Epochs[0].Epoch.Should().Be(1, "the resumed run keeps the epochs of the cancelled one");
+        history.Epochs.Count.Should().BeGreaterThan(1);
+    }
+
+    [Fact]
     public async Task Train_ResumeWithoutCheckpoint_ExitsWithDataError()
     {
         CliRun run = await CliRun.RunAsync(workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("none"), "--resume"));
