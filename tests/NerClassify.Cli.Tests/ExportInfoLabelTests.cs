@@ -1,8 +1,13 @@
+using NerClassify.Labelling;
+using NerClassify.Tests.Labelling;
+
 namespace NerClassify.Cli.Tests;
 
 [Collection(CliCollection.Name)]
 public sealed class ExportInfoLabelTests(TinyWorkspace workspace)
 {
+    private static readonly string[] Variables = ["NERCLASSIFY_LLM_ENDPOINT", "NERCLASSIFY_LLM_KEY", "NERCLASSIFY_LLM_MODEL"];
+
     [Fact]
     public async Task Export_WritesModelOnnxAndTheFilesThatMakeADirectory()
     {
@@ -40,6 +45,37 @@ public sealed class ExportInfoLabelTests(TinyWorkspace workspace)
 
         run.ExitCode.Should().Be(2, run.ToString());
         run.Error.Should().Contain("nowhere");
+    }
+
+    [Fact]
+    public async Task Label_FakeEndpoint_WritesASentenceLabelFileAndResumesFromTheCache()
+    {
+        await using var server = new FakeOpenAiServer("2");
+        string output = workspace.NewPath("labels") + ".tsv";
+        string?[] saved = [.. Variables.Select(Environment.GetEnvironmentVariable)];
+        try
+        {
+            Environment.SetEnvironmentVariable("NERCLASSIFY_LLM_ENDPOINT", server.Endpoint.ToString());
+            Environment.SetEnvironmentVariable("NERCLASSIFY_LLM_KEY", "test-key");
+            Environment.SetEnvironmentVariable("NERCLASSIFY_LLM_MODEL", "test-model");
+
+            CliRun first = await CliRun.RunAsync("label", "--input", workspace.TrainFile, "--output", output, "--limit", "3");
+            CliRun second = await CliRun.RunAsync("label", "--input", workspace.TrainFile, "--output", output, "--limit", "3");
+
+            first.ExitCode.Should().Be(0, first.ToString());
+            second.ExitCode.Should().Be(0, second.ToString());
+            server.RequestBodies.Should().HaveCount(3, "the second run answers from the cache");
+            string[] lines = File.ReadAllLines(output);
+            lines[0].Should().Be(SentenceLabelWriter.Header);
+            lines.Skip(1).Should().HaveCount(3).And.OnlyContain(l => l.Split('\t')[1] == SentenceLabellerOptions.DefaultCategories[2]);
+        }
+        finally
+        {
+            for (int i = 0; i < Variables.Length; i++)
+            {
+                Environment.SetEnvironmentVariable(Variables[i], saved[i]);
+            }
+        }
     }
 
     [Fact]

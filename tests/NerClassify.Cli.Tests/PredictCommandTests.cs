@@ -75,6 +75,19 @@ public sealed class PredictCommandTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Evaluate_OnnxFile_PrintsTheSameReportAsTorchSharp()
+    {
+        string onnx = workspace.NewPath("onnx-eval");
+        (await CliRun.RunAsync("export", workspace.NerModel, "--onnx", onnx)).ExitCode.Should().Be(0);
+
+        CliRun torch = await CliRun.RunAsync("evaluate", workspace.NerModel, workspace.ValidationFile, "--plot", workspace.NewPath("t") + ".png");
+        CliRun onnxRun = await CliRun.RunAsync("evaluate", Path.Combine(onnx, "model.onnx"), workspace.ValidationFile, "--plot", workspace.NewPath("o") + ".png");
+
+        onnxRun.ExitCode.Should().Be(0, onnxRun.ToString());
+        onnxRun.Output.Should().Be(torch.Output);
+    }
+
+    [Fact]
     public async Task Predict_UnknownFormat_ExitsWithUsageErrorListingTheFormats()
     {
         CliRun run = await CliRun.RunAsync("predict", workspace.NerModel, "john", "--format", "xml");
