@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -36,16 +35,5 @@ internal sealed class CliContext
         {
             Error.WriteLine(line);
         }
-    }
-}
-
-/// <summary>Makes the <see cref="CliContext"/> of a parse result.</summary>
-internal sealed class CliContextFactory(GlobalOptions global, TextWriter output, TextWriter error, bool interactive)
-{
-    public CliContext Create(ParseResult parsed)
-    {
-        bool quiet = parsed.GetValue(global.Quiet);
-        bool showProgress = interactive && !quiet && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
-        return new CliContext(output, error, quiet, parsed.GetValue(global.Verbosity), showProgress);
     }
 }

@@ -43,9 +43,3 @@ internal sealed class ProgressDisplay(IAnsiConsole? console)
         }
     }
 }
-
-/// <summary>Moves a progress bar.</summary>
-internal interface IProgressBar
-{
-    void Update(double done, double total, string? description = null);
-}

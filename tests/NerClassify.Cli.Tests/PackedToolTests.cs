@@ -77,18 +77,3 @@ public sealed class PackedToolTests(TinyWorkspace workspace)
         throw new DirectoryNotFoundException($"No NerClassify.Library.sln above {AppContext.BaseDirectory}.");
     }
 }
-
-/// <summary>A fact skipped on platforms the tool is not packed for (its csproj's ToolPackageRuntimeIdentifiers).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PackedPlatformFactAttribute : FactAttribute
-{
-    private static readonly string[] PackedPlatforms = ["linux-x64", "win-x64", "osx-arm64"];
-
-    public PackedPlatformFactAttribute()
-    {
-        if (!PackedPlatforms.Contains(RuntimeInformation.RuntimeIdentifier))
-        {
-            Skip = $"The tool is packed for {string.Join(", ", PackedPlatforms)}, not {RuntimeInformation.RuntimeIdentifier}.";
-        }
-    }
-}
