@@ -193,7 +193,8 @@ internal sealed class TrainerFlags
         Type type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
         if (type.IsEnum)
         {
-            option.AcceptOnlyFromAmong(Enum.GetNames(type));
+            // Lower-case on the command line, as the other choices; enum values parse ignoring case.
+            option.AcceptOnlyFromAmong(Enum.GetNames(type).Select(n => n.ToLowerInvariant()).ToArray());
         }
 
         if (defaultValue is null)

@@ -140,6 +140,14 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Train_EnumFlagsInLowerCase_AreAccepted()
+    {
+        CliRun run = await CliRun.RunAsync([.. workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("enums")), "--schedule", "constant", "--selection-metric", "entityf1", "--device", "cpu"]);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+    }
+
+    [Fact]
     public async Task Train_MissingTrainingFile_ExitsWithDataError()
     {
         CliRun run = await CliRun.RunAsync(workspace.TrainArguments("--task", "ner", "--train", Path.Combine(workspace.Root, "absent.conll"), "--output", workspace.NewPath("x")));
