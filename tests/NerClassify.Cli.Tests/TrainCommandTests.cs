@@ -42,6 +42,23 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task TrainAndEvaluate_ClassifyFromATextLabelFile_ScoresSentences()
+    {
+        string data = workspace.Write("topics.tsv", "text\tlabel\njohn won the game .\tsport\nshares fell .\tbusiness\nthe team won .\tsport\ngoogle shares fell .\tbusiness\n");
+        string output = workspace.NewPath("classifier");
+
+        CliRun train = await CliRun.RunAsync(workspace.TrainArguments("--task", "classify", "--train", data, "--validation", data, "--output", output));
+        CliRun evaluate = await CliRun.RunAsync("evaluate", output, data, "--plot", workspace.NewPath("topics") + ".png");
+
+        train.ExitCode.Should().Be(0, train.ToString());
+        evaluate.ExitCode.Should().Be(0, evaluate.ToString());
+        evaluate.Output.Should().Contain("sentence accuracy").And.Contain("business").And.NotContain("entity F1");
+        using NerClassifier model = NerClassifier.Load(output);
+        model.Config.SequenceLabels.Should().Equal("business", "sport");
+        model.Config.TokenLabels.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Train_ConfigFile_FlagsOverrideTheFile()
     {
         string config = workspace.Write("options.json", """{ "epochs": 3, "learning-rate": 0.002, "encoding": { "maxLength": 32, "stride": 8 } }""");
