@@ -28,6 +28,20 @@ if (args.Length > 1 && args[0] == "--predict")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--concurrency")
+{
+    int requests = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+    await NerClassify.Benchmarks.ConcurrencyBenchmark.RunAsync(requests);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--latency1")
+{
+    int repeats = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+    NerClassify.Benchmarks.Batch1Profile.Run(repeats);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--load-times")
 {
     NerClassify.Benchmarks.LoadTimes.Run();

@@ -1,5 +1,7 @@
 using NerClassify.Encoders;
 using NerClassify.Heads;
+using NerClassify.Inference;
+using NerClassify.Metrics;
 using NerClassify.Models;
 using NerClassify.Pretrained;
 using NerClassify.Training;
@@ -13,20 +15,19 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
     {
         var rows = corpus.TrainRows.Take(trainSize).ToArray();
         TorchSharp.torch.manual_seed(seed);
-        PretrainedEncoder pretrained = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = Compute });
-        var head = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput };
-        using TaskModel taskModel = model switch
+        using PretrainedEncoder pretrained = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = Compute });
+        bool tags = model is not "sequence";
+        bool topics = model is not "token";
+        var modelOptions = new ModelOptions
         {
-            "token" => new TokenClassificationModel(pretrained.Encoder, corpus.TokenLabels, headOptions: head),
-            "sequence" => new SequenceClassificationModel(pretrained.Encoder, corpus.Topics),
-            "multitask" => new MultitaskModel(pretrained.Encoder, corpus.TokenLabels, corpus.Topics, new MultitaskLossOptions(), tokenHeadOptions: head),
-            "uncertainty" => new MultitaskModel(pretrained.Encoder, corpus.TokenLabels, corpus.Topics, new MultitaskLossOptions { Weighting = LossWeighting.Uncertainty }, tokenHeadOptions: head),
-            _ => throw new ArgumentException($"Unknown model '{model}'."),
+            TokenHead = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput },
+            Loss = new MultitaskLossOptions { Weighting = model == "uncertainty" ? LossWeighting.Uncertainty : LossWeighting.Fixed },
+            Predictor = new PredictorOptions { ConstrainedDecoding = options.ConstrainedDecoding, BatchSize = 64, Compute = Compute },
         };
-
-        bool tags = taskModel.TokenLabels is not null;
-        bool topics = taskModel.SequenceLabels is not null;
-        var trainer = new Trainer(new TrainerOptions
+        using NerClassifier classifier = model is "token" or "sequence" or "multitask" or "uncertainty"
+            ? NerClassifier.Create(pretrained, tags ? corpus.TokenLabels : null, topics ? corpus.Topics : null, modelOptions)
+            : throw new ArgumentException($"Unknown model '{model}'.");
+        var trainerOptions = new TrainerOptions
         {
             LearningRate = options.LearningRate,
             Epochs = model is "multitask" or "uncertainty" ? options.MultitaskEpochs : options.Epochs,
@@ -37,23 +38,27 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             ConstrainedDecoding = options.ConstrainedDecoding,
             FreezeWordEmbeddings = options.FreezeWordEmbeddings,
             Compute = Compute,
-        });
-        TrainingHistory history = await trainer.TrainAsync(taskModel, pretrained.Vocabulary, Corpus.ToExamples(rows, tags, topics));
+        };
+        TrainingHistory history = await classifier.TrainAsync(Corpus.ToExamples(rows, tags, topics), options: trainerOptions);
 
-        EvaluationResult? ner = tags ? trainer.Evaluate(taskModel, pretrained.Vocabulary, corpus.NerValidation) : null;
-        EvaluationResult? topic = topics ? trainer.Evaluate(taskModel, pretrained.Vocabulary, corpus.TopicValidation) : null;
+        EvaluationResult? ner = tags ? classifier.Evaluate(corpus.NerValidation) : null;
+        EvaluationResult? topic = topics ? classifier.Evaluate(corpus.TopicValidation) : null;
         if (options.CompareDecoding && ner?.Entities is { } constrained)
         {
-            var argmax = new Trainer(trainer.Options with { ConstrainedDecoding = !trainer.Options.ConstrainedDecoding })
-                .Evaluate(taskModel, pretrained.Vocabulary, corpus.NerValidation).Entities!;
+            // The same weights decoded the other way: save once, load with the other decoding.
+            string folder = Path.Combine(Path.GetTempPath(), $"nerclassify-decoding-{Environment.ProcessId}");
+            classifier.Save(folder);
+            using NerClassifier other = NerClassifier.Load(folder, modelOptions.Predictor with { ConstrainedDecoding = !options.ConstrainedDecoding });
+            EntityReport argmax = other.Evaluate(corpus.NerValidation).Entities!;
+            Directory.Delete(folder, recursive: true);
             Console.WriteLine(
-                $"  decoding: {(trainer.Options.ConstrainedDecoding ? "BIO-constrained" : "argmax")} F1 {constrained.F1 * 100:F2}, " +
-                $"{(trainer.Options.ConstrainedDecoding ? "argmax" : "BIO-constrained")} F1 {argmax.F1 * 100:F2} (same model)");
+                $"  decoding: {(options.ConstrainedDecoding ? "BIO-constrained" : "argmax")} F1 {constrained.F1 * 100:F2}, " +
+                $"{(options.ConstrainedDecoding ? "argmax" : "BIO-constrained")} F1 {argmax.F1 * 100:F2} (same model)");
         }
 
         var matrix = topic?.Sentences?.ConfusionMatrix;
-        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? trainer.Evaluate(taskModel, pretrained.Vocabulary, nerTestSet) : null;
-        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? trainer.Evaluate(taskModel, pretrained.Vocabulary, topicTestSet) : null;
+        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? classifier.Evaluate(nerTestSet) : null;
+        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? classifier.Evaluate(topicTestSet) : null;
         var result = new RunResult(
             model,
             trainSize,

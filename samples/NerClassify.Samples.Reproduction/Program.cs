@@ -38,7 +38,7 @@ if (options.Experiments.Contains("curve"))
 }
 
 var trainSentences = corpus.TrainRows.Take(options.TrainSize).Select(r => r.Sentence).ToArray();
-var report = new Report(options, results, LabelDistribution.OfTokens(trainSentences), LabelDistribution.Count(corpus.TrainRows.Take(options.TrainSize).Select(r => r.Label)), recordedWallTime ?? clock.Elapsed);
+var report = new Report(options, results, Counts(trainSentences.SelectMany(s => s.Tags)), Counts(corpus.TrainRows.Take(options.TrainSize).Select(r => r.Label)), recordedWallTime ?? clock.Elapsed);
 report.Write();
 if (recordedWallTime is null)
 {
@@ -46,3 +46,8 @@ if (recordedWallTime is null)
 }
 
 Console.WriteLine($"Done in {clock.Elapsed:hh\\:mm\\:ss}. Wrote report.md, results.json and figures to {Path.GetFullPath(options.OutputDirectory)}");
+
+// Label counts, most frequent first, for the distribution figures.
+static KeyValuePair<string, int>[] Counts(IEnumerable<string> labels) =>
+    labels.GroupBy(l => l, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => KeyValuePair.Create(g.Key, g.Count())).ToArray();

@@ -6,7 +6,7 @@ using ScottPlot;
 namespace NerClassify.Samples.Reproduction;
 
 /// <summary>Writes report.md and the figures from the runs.</summary>
-internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResult> results, LabelDistribution tokens, LabelDistribution topics, TimeSpan wallTime)
+internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResult> results, IReadOnlyList<KeyValuePair<string, int>> tokens, IReadOnlyList<KeyValuePair<string, int>> topics, TimeSpan wallTime)
 {
     // The report's published numbers (BERT, 1,000 sentences): Table 2.
     private static readonly Dictionary<string, (double? NerF1, double? NerAccuracy, double? TopicF1, double? TopicAccuracy)> Published = new()
@@ -142,10 +142,10 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         AppendFigure(markdown, $"Figure 5: confusion matrix of the sentence classifier (seed {run.Seed})", "figure5-confusion-matrix.png", true);
     }
 
-    private bool Bars(LabelDistribution distribution, string axis, string file)
+    private bool Bars(IReadOnlyList<KeyValuePair<string, int>> distribution, string axis, string file)
     {
         var plot = new Plot();
-        var entries = distribution.Entries.ToArray();
+        var entries = distribution.ToArray();
         plot.Add.Bars(entries.Select(e => (double)e.Value).ToArray());
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, entries.Length).Select(i => (double)i).ToArray(), entries.Select(e => e.Key).ToArray());

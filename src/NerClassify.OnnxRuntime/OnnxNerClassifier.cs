@@ -82,13 +82,17 @@ public sealed class OnnxNerClassifier : INerPredictor
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) =>
         _engine.PredictBatch(sentences, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
+        _engine.PredictAsync(text, cancellationToken);
+
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    public IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Prediction> PredictStreamAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return _engine.PredictAsync(texts, cancellationToken);
+        return _engine.PredictStreamAsync(texts, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -189,13 +189,17 @@ public sealed class NerClassifier : INerPredictor
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) =>
         NotTraining()._engine.PredictBatch(sentences, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.PredictAsync(text, cancellationToken);
+
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    public IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Prediction> PredictStreamAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return NotTraining()._engine.PredictAsync(texts, cancellationToken);
+        return NotTraining()._engine.PredictStreamAsync(texts, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -230,6 +234,21 @@ public sealed class NerClassifier : INerPredictor
         ArgumentException.ThrowIfNullOrEmpty(path);
         using CallGuard.Lease lease = _engine.Guard.Enter();
         OnnxExporter.Export(_model, path, ExportOptions());
+    }
+
+    /// <summary>
+    /// Writes an NVIDIA Triton model repository: <c>REPOSITORY/NAME/VERSION/model.onnx</c>, a <c>config.pbtxt</c> with
+    /// dynamic batching and the inputs and outputs of the graph, and the label files (see docs/serving.md).
+    /// </summary>
+    /// <param name="repository">The folder <c>tritonserver --model-repository</c> points at; created if missing.</param>
+    /// <param name="options">Name, version, batch sizes and queue delay; null for the defaults.</param>
+    /// <returns>The model's folder in the repository.</returns>
+    public string ExportTriton(string repository, TritonExportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        using CallGuard.Lease lease = _engine.Guard.Enter();
+        options = (options ?? new TritonExportOptions()) with { Onnx = ExportOptions() };
+        return TritonExporter.Export(_model, repository, options);
     }
 
     /// <summary>Waits for calls in flight, then frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>

@@ -2,3 +2,4 @@ using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("NerClassify.Tests")]
 [assembly: InternalsVisibleTo("NerClassify.Benchmarks")]
+[assembly: InternalsVisibleTo("NerClassify.Service.Tests")]

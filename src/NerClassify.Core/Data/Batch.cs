@@ -6,7 +6,7 @@ namespace NerClassify.Data;
 /// A padded batch of sequences as flat row-major arrays of shape [<see cref="BatchSize"/>, <see cref="SequenceLength"/>],
 /// ready to become tensors on the compute thread.
 /// </summary>
-public sealed record Batch
+internal sealed record Batch
 {
     /// <summary>The number of rows.</summary>
     public required int BatchSize { get; init; }

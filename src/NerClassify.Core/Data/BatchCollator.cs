@@ -3,7 +3,7 @@ using NerClassify.Tokenization;
 namespace NerClassify.Data;
 
 /// <summary>Pads sequences to the longest in their batch and lays them out as flat arrays.</summary>
-public static class BatchCollator
+internal static class BatchCollator
 {
     /// <summary>Builds one batch.</summary>
     /// <param name="items">The sequences, at least one.</param>

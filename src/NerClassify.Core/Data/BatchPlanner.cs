@@ -7,7 +7,7 @@ namespace NerClassify.Data;
 /// batches' worth of items, sort each pool by length, cut it into batches, then shuffle the batch order, so each batch
 /// holds sequences of similar length while the epoch stays random.
 /// </summary>
-public static class BatchPlanner
+internal static class BatchPlanner
 {
     /// <summary>Plans batches as lists of item indices.</summary>
     /// <param name="lengths">The length of each item.</param>

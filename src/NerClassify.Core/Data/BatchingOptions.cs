@@ -1,7 +1,7 @@
 namespace NerClassify.Data;
 
 /// <summary>How sequences are grouped into batches. Change options with <c>with</c>.</summary>
-public sealed record BatchingOptions
+internal sealed record BatchingOptions
 {
     /// <summary>The default options: 16 per batch, shuffled, length-bucketed in pools of 50 batches, seed 0.</summary>
     public static BatchingOptions Default { get; } = new();

@@ -22,7 +22,7 @@ public sealed class ConllReader
     }
 
     /// <summary>Streams the sentences of a CoNLL file.</summary>
-    /// <param name="path">The file to read (UTF-8).</param>
+    /// <param name="path">The file to read (UTF-8; invalid UTF-8 is a <see cref="FormatException"/> naming the line).</param>
     /// <param name="options">Reading options; <see cref="ConllReaderOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The sentences in file order.</returns>
@@ -56,7 +56,7 @@ public sealed class ConllReader
     }
 
     /// <summary>Loads a whole CoNLL file, detects its scheme and checks its transitions.</summary>
-    /// <param name="path">The file to read (UTF-8).</param>
+    /// <param name="path">The file to read (UTF-8; invalid UTF-8 is a <see cref="FormatException"/> naming the line).</param>
     /// <param name="options">Reading options; <see cref="ConllReaderOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The corpus, with its documents, detected scheme and warnings.</returns>
@@ -91,8 +91,9 @@ public sealed class ConllReader
 
     private async Task<ConllCorpus> LoadFileCoreAsync(string path, ConllReaderOptions options, CancellationToken cancellationToken)
     {
-        using var reader = OpenText(path);
-        return await LoadCoreAsync(reader, options, options.FileName ?? path, cancellationToken).ConfigureAwait(false);
+        string fileName = options.FileName ?? path;
+        using var reader = Utf8LineReader.Open(path, fileName);
+        return await LoadCoreAsync(reader, options, fileName, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ConllCorpus> LoadCoreAsync(TextReader reader, ConllReaderOptions options, string fileName, CancellationToken cancellationToken)
@@ -162,15 +163,13 @@ public sealed class ConllReader
 
     private async IAsyncEnumerable<ConllSentence> ReadFileCoreAsync(string path, ConllReaderOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = OpenText(path);
-        await foreach (var sentence in ReadCoreAsync(reader, options, options.FileName ?? path, options.Scheme, null, null, cancellationToken).ConfigureAwait(false))
+        string fileName = options.FileName ?? path;
+        using var reader = Utf8LineReader.Open(path, fileName);
+        await foreach (var sentence in ReadCoreAsync(reader, options, fileName, options.Scheme, null, null, cancellationToken).ConfigureAwait(false))
         {
             yield return sentence;
         }
     }
-
-    private static StreamReader OpenText(string path) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan));
 
     // transitionScheme: the scheme whose transitions are checked per sentence, or null to skip the check.
     // warnings: collects warnings as well as logging them, when not null.
@@ -188,6 +187,8 @@ public sealed class ConllReader
         var tags = new List<string>();
         List<string>[] extras = [];
         int columnCount = 0;
+        int fileColumnCount = 0;
+        int fileColumnLine = 0;
         int tagColumn = 0;
         int firstLine = 0;
         int lineNumber = 0;
@@ -266,7 +267,20 @@ public sealed class ConllReader
                 if (columnCount < 2 || tagColumn >= columnCount || options.WordColumn >= columnCount)
                 {
                     throw new FormatException(
-                        $"{fileName}:{lineNumber}: expected a word in column {options.WordColumn} and a tag in column {tagColumn} but the line has {columnCount} column(s): '{line}'.");
+                        $"{fileName}:{lineNumber}: expected a word in column {options.WordColumn} and a tag in column {tagColumn} but the line has {columnCount} column(s): '{LineExcerpt.Of(line)}'.");
+                }
+
+                // Every sentence must have the file's columns: a sentence that lost its last (NER) column would
+                // otherwise be read with the chunk tags before it, which look just like entity tags.
+                if (fileColumnCount == 0)
+                {
+                    fileColumnCount = columnCount;
+                    fileColumnLine = lineNumber;
+                }
+                else if (columnCount != fileColumnCount)
+                {
+                    throw new FormatException(
+                        $"{fileName}:{lineNumber}: expected {fileColumnCount} columns as on line {fileColumnLine}, the file's first token line, but found {columnCount}: '{LineExcerpt.Of(line)}'. Every sentence of a file needs the same columns.");
                 }
 
                 firstLine = lineNumber;
@@ -289,18 +303,18 @@ public sealed class ConllReader
             else if (columns.Length != columnCount)
             {
                 throw new FormatException(
-                    $"{fileName}:{lineNumber}: expected {columnCount} columns as on line {firstLine}, the sentence's first line, but found {columns.Length}: '{line}'.");
+                    $"{fileName}:{lineNumber}: expected {columnCount} columns as on line {firstLine}, the sentence's first line, but found {columns.Length}: '{LineExcerpt.Of(line)}'.");
             }
 
             string tag = columns[tagColumn];
             if (!EntityTag.IsWellFormed(tag))
             {
-                throw new FormatException($"{fileName}:{lineNumber}: invalid tag '{tag}': expected O or B-, I-, E-, S- followed by an entity type.");
+                throw new FormatException($"{fileName}:{lineNumber}: invalid tag '{LineExcerpt.Of(tag)}': expected O or B-, I-, E-, S- followed by an entity type.");
             }
 
             if (options.Scheme is { } declared && !TagTransitionValidator.IsAllowedPrefix(tag, declared))
             {
-                throw new FormatException($"{fileName}:{lineNumber}: invalid tag '{tag}' for scheme {declared}.");
+                throw new FormatException($"{fileName}:{lineNumber}: invalid tag '{LineExcerpt.Of(tag)}' for scheme {declared}.");
             }
 
             words.Add(columns[options.WordColumn]);
@@ -348,11 +362,11 @@ public sealed class ConllReader
 
     private static string Describe(IReadOnlyList<string> tags, int i, LabelScheme scheme)
     {
-        string previous = i == 0 ? "the sentence start" : $"'{tags[i - 1]}'";
+        string previous = i == 0 ? "the sentence start" : $"'{LineExcerpt.Of(tags[i - 1])}'";
         bool unclosedEnd = scheme == LabelScheme.Bioes && i == tags.Count - 1 && EntityTag.Prefix(tags[i]) is 'B' or 'I'
             && (i == 0 || EntityTag.Prefix(tags[i]) != 'I' || EntityTag.SameType(tags[i - 1], tags[i]));
         return unclosedEnd
-            ? $"tag '{tags[i]}' ends the sentence without closing its entity, which {scheme} does not allow"
-            : $"tag '{tags[i]}' after {previous} is not allowed in {scheme}";
+            ? $"tag '{LineExcerpt.Of(tags[i])}' ends the sentence without closing its entity, which {scheme} does not allow"
+            : $"tag '{LineExcerpt.Of(tags[i])}' after {previous} is not allowed in {scheme}";
     }
 }

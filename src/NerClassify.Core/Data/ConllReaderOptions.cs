@@ -23,7 +23,7 @@ public sealed record ConllReaderOptions
     public LabelScheme? TargetScheme { get; init; }
 
     /// <summary>What to do with a tag that breaks the scheme's transitions (such as <c>I-</c> after <c>O</c> in IOB2). Default <see cref="InvalidTransitionHandling.Warn"/>.</summary>
-    public InvalidTransitionHandling InvalidTransitions { get; init; } = InvalidTransitionHandling.Warn;
+    internal InvalidTransitionHandling InvalidTransitions { get; init; } = InvalidTransitionHandling.Warn;
 
     /// <summary>The file name used in messages, or <see langword="null"/> (the default) for the path read, or <c>&lt;input&gt;</c> for a reader.</summary>
     public string? FileName { get; init; }

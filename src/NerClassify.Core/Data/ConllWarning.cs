@@ -4,7 +4,7 @@ namespace NerClassify.Data;
 /// <param name="FileName">The file name used in messages.</param>
 /// <param name="LineNumber">The 1-based line of the offending token.</param>
 /// <param name="Message">What was wrong and what was done about it.</param>
-public sealed record ConllWarning(string FileName, int LineNumber, string Message)
+internal sealed record ConllWarning(string FileName, int LineNumber, string Message)
 {
     /// <summary>Formats the warning as <c>file:line: message</c>.</summary>
     /// <returns>The formatted warning.</returns>

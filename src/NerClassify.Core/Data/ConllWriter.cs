@@ -2,7 +2,7 @@ using NerClassify.IO;
 namespace NerClassify.Data;
 
 /// <summary>Writes sentences as a CoNLL file, the inverse of <see cref="ConllReader"/>.</summary>
-public static class ConllWriter
+internal static class ConllWriter
 {
     /// <summary>Writes sentences to a file atomically (a temporary file, then a rename). Tags are written as given.</summary>
     /// <param name="path">The file to create or replace.</param>

@@ -1,7 +1,7 @@
 namespace NerClassify.Data;
 
 /// <summary>How <see cref="ConllWriter"/> lays out a CoNLL file. Change options with <c>with</c>.</summary>
-public sealed record ConllWriterOptions
+internal sealed record ConllWriterOptions
 {
     /// <summary>The default options: word first, tag last, <c>-DOCSTART-</c> lines written, single spaces.</summary>
     public static ConllWriterOptions Default { get; } = new();

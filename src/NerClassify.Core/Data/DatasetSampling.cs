@@ -1,7 +1,7 @@
 namespace NerClassify.Data;
 
 /// <summary>Reproducible subsets of a dataset.</summary>
-public static class DatasetSampling
+internal static class DatasetSampling
 {
     /// <summary>Picks <paramref name="count"/> distinct items at random with <c>new Random(seed)</c>; the same seed gives the same subset.</summary>
     /// <typeparam name="T">The item type.</typeparam>

@@ -4,7 +4,7 @@ namespace NerClassify.Data;
 /// What the CoNLL reader does with a tag that breaks the transition rules of the file's scheme, such as an
 /// <c>I-PER</c> directly after <c>O</c> in an IOB2 file.
 /// </summary>
-public enum InvalidTransitionHandling
+internal enum InvalidTransitionHandling
 {
     /// <summary>Keep the tag as written and report a warning (logged, and collected on <see cref="ConllCorpus.Warnings"/>).</summary>
     Warn,

@@ -1,7 +1,7 @@
 namespace NerClassify.Data;
 
 /// <summary>How often each label occurs.</summary>
-public sealed class LabelDistribution
+internal sealed class LabelDistribution
 {
     private readonly Dictionary<string, int> _counts;
 

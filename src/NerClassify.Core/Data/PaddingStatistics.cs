@@ -5,7 +5,7 @@ namespace NerClassify.Data;
 /// <param name="PaddingTokens">Padding positions over all batches.</param>
 /// <param name="TotalTokens">All positions (batch size times length) over all batches.</param>
 /// <param name="MeanBatchShare">The mean over batches of each batch's padding share.</param>
-public readonly record struct PaddingStatistics(int BatchCount, long PaddingTokens, long TotalTokens, double MeanBatchShare)
+internal readonly record struct PaddingStatistics(int BatchCount, long PaddingTokens, long TotalTokens, double MeanBatchShare)
 {
     /// <summary>Padding positions divided by all positions.</summary>
     public double OverallShare => TotalTokens == 0 ? 0 : (double)PaddingTokens / TotalTokens;

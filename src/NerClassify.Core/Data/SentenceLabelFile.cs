@@ -14,7 +14,7 @@ public static class SentenceLabelFile
     public const string Header = "sentence\tlabel\ttext";
 
     /// <summary>Streams the rows of a file.</summary>
-    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="path">The file (UTF-8; invalid UTF-8 is a <see cref="FormatException"/> naming the line).</param>
     /// <param name="fileName">The name used in messages; the path when null.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The rows in file order.</returns>
@@ -44,7 +44,7 @@ public static class SentenceLabelFile
     }
 
     /// <summary>Loads the rows of a file, or only its first <paramref name="maxRows"/> rows (the N-example training set).</summary>
-    /// <param name="path">The file (UTF-8).</param>
+    /// <param name="path">The file (UTF-8; invalid UTF-8 is a <see cref="FormatException"/> naming the line).</param>
     /// <param name="maxRows">How many rows to read at most; null for all.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The rows in file order.</returns>
@@ -79,14 +79,21 @@ public static class SentenceLabelFile
     /// <param name="sentences">The CoNLL sentences, indexed by <see cref="ConllSentence.Index"/> (as loaded).</param>
     /// <param name="rows">The rows to join.</param>
     /// <param name="fileName">The sentence-label file name used in messages.</param>
-    /// <returns>One joined sentence per row, in row order.</returns>
-    /// <exception cref="FormatException">A row's index is out of range, or its text differs from the sentence's; the message names both texts and the row's <c>file:line</c>.</exception>
+    /// <returns>
+    /// One joined sentence per distinct row, in row order. A row that repeats an earlier row's index and label is
+    /// skipped, so every sentence is joined at most once.
+    /// </returns>
+    /// <exception cref="FormatException">
+    /// A row's index is out of range, its text differs from the sentence's, or it gives a sentence a label other than an
+    /// earlier row did; the message names the row's <c>file:line</c> (and the earlier row's line).
+    /// </exception>
     public static IReadOnlyList<LabeledSentence> Join(IReadOnlyList<ConllSentence> sentences, IEnumerable<SentenceLabelRow> rows, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentNullException.ThrowIfNull(rows);
         string name = fileName ?? "<input>";
         var joined = new List<LabeledSentence>();
+        var seen = new Dictionary<int, SentenceLabelRow>();
         foreach (var row in rows)
         {
             if (row.SentenceIndex < 0 || row.SentenceIndex >= sentences.Count)
@@ -103,9 +110,22 @@ public static class SentenceLabelFile
             if (!TextMatches(sentence, row.Text))
             {
                 throw new FormatException(
-                    $"{name}:{row.LineNumber}: text of sentence {row.SentenceIndex} does not match the CoNLL sentence (line {sentence.LineNumber}): row has '{row.Text}' but the sentence is '{sentence.Text}'.");
+                    $"{name}:{row.LineNumber}: text of sentence {row.SentenceIndex} does not match the CoNLL sentence (line {sentence.LineNumber}): row has '{LineExcerpt.Of(row.Text)}' but the sentence is '{LineExcerpt.Of(sentence.Text)}'.");
             }
 
+            if (seen.TryGetValue(row.SentenceIndex, out SentenceLabelRow? first))
+            {
+                if (string.Equals(first.Label, row.Label, StringComparison.Ordinal))
+                {
+                    // An exact repeat (the text already matched): join the sentence once, so it is not weighted twice.
+                    continue;
+                }
+
+                throw new FormatException(
+                    $"{name}:{row.LineNumber}: sentence {row.SentenceIndex} is labelled '{LineExcerpt.Of(row.Label)}' here but '{LineExcerpt.Of(first.Label)}' on line {first.LineNumber}; a sentence takes one label.");
+            }
+
+            seen.Add(row.SentenceIndex, row);
             joined.Add(new LabeledSentence(sentence, row.Label, row));
         }
 
@@ -162,7 +182,7 @@ public static class SentenceLabelFile
 
     private static async IAsyncEnumerable<SentenceLabelRow> ReadFileCoreAsync(string path, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(path);
+        using var reader = Utf8LineReader.Open(path, fileName);
         await foreach (var row in ReadCoreAsync(reader, fileName, cancellationToken).ConfigureAwait(false))
         {
             yield return row;
@@ -174,7 +194,7 @@ public static class SentenceLabelFile
         string? header = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         if (header is null || header.TrimEnd() != Header)
         {
-            throw new FormatException($"{fileName}:1: expected the header 'sentence<TAB>label<TAB>text' but found '{header}'.");
+            throw new FormatException($"{fileName}:1: expected the header 'sentence<TAB>label<TAB>text' but found '{LineExcerpt.Of(header)}'.");
         }
 
         int lineNumber = 1;
@@ -195,7 +215,7 @@ public static class SentenceLabelFile
 
             if (!int.TryParse(line.AsSpan(0, firstTab), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             {
-                throw new FormatException($"{fileName}:{lineNumber}: sentence index '{line[..firstTab]}' is not a non-negative integer.");
+                throw new FormatException($"{fileName}:{lineNumber}: sentence index '{LineExcerpt.Of(line[..firstTab])}' is not a non-negative integer.");
             }
 
             string label = line[(firstTab + 1)..secondTab];

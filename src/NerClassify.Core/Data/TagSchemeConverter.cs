@@ -6,7 +6,7 @@ namespace NerClassify.Data;
 /// <c>E-X</c> continue an open entity of type X or else start one, <c>E-X</c> and <c>S-X</c> close it, <c>O</c> closes any.
 /// Valid sequences of every scheme therefore convert without loss, and conversions round-trip.
 /// </remarks>
-public static class TagSchemeConverter
+internal static class TagSchemeConverter
 {
     /// <summary>Rewrites <paramref name="tags"/> in <paramref name="target"/>.</summary>
     /// <param name="tags">Well-formed tags (<c>O</c> or B/I/E/S, a hyphen and a type) in any scheme.</param>

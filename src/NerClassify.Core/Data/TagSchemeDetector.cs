@@ -6,7 +6,7 @@ namespace NerClassify.Data;
 /// X entity) means IOB2, since IOB1 never does that; failing that, an <c>I-X</c> that starts an entity means IOB1.
 /// Data with no evidence (no entities at all) is reported as IOB2.
 /// </remarks>
-public sealed class TagSchemeDetector
+internal sealed class TagSchemeDetector
 {
     private bool _hasBioesPrefix;
     private bool _hasBeginStart;

@@ -20,6 +20,15 @@ public interface INerPredictor : IDisposable
     /// <param name="text">Raw text, split into words the way CoNLL-2003 is tokenised.</param>
     Prediction Predict(string text);
 
+    /// <summary>
+    /// Predicts one text asynchronously. With <see cref="PredictorOptions.MicroBatching"/> enabled, concurrent calls are
+    /// coalesced into shared forward passes and each caller gets its own result; otherwise the prediction runs on the
+    /// calling thread and the returned task is already complete.
+    /// </summary>
+    /// <param name="text">The text; entity spans index into it.</param>
+    /// <param name="cancellationToken">Cancels this call only: a call cancelled before its batch starts is left out of it.</param>
+    Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default);
+
     /// <summary>Predicts one pre-split sentence; entity spans index into the words joined by single spaces.</summary>
     /// <param name="words">The words.</param>
     Prediction Predict(IReadOnlyList<string> words);

@@ -19,6 +19,8 @@ internal sealed class PredictionEngine : IDisposable
     private readonly ModelRunner _runner;
     private readonly CallGuard _guard;
     private readonly Action? _onDispose;
+    private readonly Lock _batcherLock = new();
+    private MicroBatcher<string, Prediction>? _batcher;
 
     /// <summary>Creates the engine; it owns <paramref name="backend"/> and calls <paramref name="onDispose"/> after disposing it.</summary>
     public PredictionEngine(IInferenceBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, string ownerName, Action? onDispose = null)
@@ -48,20 +50,41 @@ internal sealed class PredictionEngine : IDisposable
     public Prediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text.Length, nameof(text), "The text");
         return PredictTexts([text], CancellationToken.None)[0];
+    }
+
+    /// <inheritdoc cref="INerPredictor.PredictAsync(string, CancellationToken)"/>
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        CheckLength(text.Length, nameof(text), "The text");
+        if (!Options.MicroBatching.Enabled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(PredictTexts([text], CancellationToken.None)[0]);
+        }
+
+        return Batcher().EnqueueAsync(text, cancellationToken);
     }
 
     /// <inheritdoc cref="INerPredictor.Predict(IReadOnlyList{string})"/>
     public Prediction Predict(IReadOnlyList<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
-        return PredictBatch([words], CancellationToken.None)[0];
+        CheckLength(JoinedLength(words, nameof(words), "The sentence"), nameof(words), "The sentence");
+        return Run([FromWords(words)], CancellationToken.None)[0];
     }
 
     /// <inheritdoc cref="INerPredictor.PredictBatch(IReadOnlyList{string}, CancellationToken)"/>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            CheckText(texts[i], i, nameof(texts));
+        }
+
         return PredictTexts(texts, cancellationToken);
     }
 
@@ -69,16 +92,25 @@ internal sealed class PredictionEngine : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sentences);
-        TextWords[] inputs = sentences.Select((words, i) => FromWords(words ?? throw new ArgumentException($"Sentence {i} is null.", nameof(sentences)))).ToArray();
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            string what = $"Sentence {i}";
+            IReadOnlyList<string> words = sentences[i] ?? throw new ArgumentException($"{what} is null.", nameof(sentences));
+            CheckLength(JoinedLength(words, nameof(sentences), what), nameof(sentences), what);
+        }
+
+        TextWords[] inputs = sentences.Select(FromWords).ToArray();
         return Run(inputs, cancellationToken);
     }
 
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
-    public async IAsyncEnumerable<Prediction> PredictAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Prediction> PredictStreamAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pending = new List<string>(Options.BatchSize);
+        int index = 0;
         await foreach (string text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            CheckText(text, index++, nameof(texts));
             pending.Add(text);
             if (pending.Count == Options.BatchSize)
             {
@@ -124,6 +156,12 @@ internal sealed class PredictionEngine : IDisposable
     /// <summary>Waits for calls in flight, then frees the backend; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        // Queued micro-batched calls fail with ObjectDisposedException; a running batch finishes first.
+        lock (_batcherLock)
+        {
+            _batcher?.Dispose();
+        }
+
         if (_guard.BeginDispose())
         {
             _backend.Dispose();
@@ -131,10 +169,52 @@ internal sealed class PredictionEngine : IDisposable
         }
     }
 
+    private MicroBatcher<string, Prediction> Batcher()
+    {
+        lock (_batcherLock)
+        {
+            ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+            MicroBatchingOptions batching = Options.MicroBatching;
+            return _batcher ??= new MicroBatcher<string, Prediction>(
+                texts => PredictTexts(texts, CancellationToken.None), batching.MaxBatchSize, batching.MaxWait, size => InferenceMetrics.BatchSize.Record(size));
+        }
+    }
+
     private IReadOnlyList<Prediction> PredictTexts(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        TextWords[] inputs = texts.Select((t, i) => TextWordSplitter.Split(t ?? throw new ArgumentException($"Text {i} is null.", nameof(texts)))).ToArray();
+        TextWords[] inputs = texts.Select(TextWordSplitter.Split).ToArray();
         return Run(inputs, cancellationToken);
+    }
+
+    private void CheckText(string? text, int index, string paramName)
+    {
+        if (text is null)
+        {
+            throw new ArgumentException($"Text {index} is null.", paramName);
+        }
+
+        CheckLength(text.Length, paramName, $"Text {index}");
+    }
+
+    private void CheckLength(long length, string paramName, string what)
+    {
+        if (length > Options.MaxInputLength)
+        {
+            throw new ArgumentException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what} has {length:N0} characters, more than PredictorOptions.MaxInputLength ({Options.MaxInputLength:N0}). Split it, or raise the limit."),
+                paramName);
+        }
+    }
+
+    private static long JoinedLength(IReadOnlyList<string> words, string paramName, string what)
+    {
+        long length = Math.Max(0, words.Count - 1);
+        for (int w = 0; w < words.Count; w++)
+        {
+            length += (words[w] ?? throw new ArgumentException($"{what}: word {w} is null.", paramName)).Length;
+        }
+
+        return length;
     }
 
     private Prediction[] Run(TextWords[] inputs, CancellationToken cancellationToken)

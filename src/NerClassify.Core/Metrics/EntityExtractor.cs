@@ -4,16 +4,16 @@ namespace NerClassify.Metrics;
 
 /// <summary>
 /// Reads entities out of one sentence of word-level tags (<c>B-PER</c>, <c>I-LOC</c>, <c>E-ORG</c>,
-/// <c>S-MISC</c>, <c>O</c>).
+/// <c>S-MISC</c>, <c>O</c>, and untyped <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>, read as type <c>_</c>).
 /// </summary>
-public static class EntityExtractor
+internal static class EntityExtractor
 {
     /// <summary>
     /// Returns the entities of one sentence, in order of their start.
     /// </summary>
     /// <param name="tags">One tag per word.</param>
     /// <param name="scheme">The label scheme; consulted only in <see cref="EntityMatchingMode.Strict"/> mode.</param>
-    /// <param name="mode">Whether to read tags the conlleval way or to keep only well-formed entities.</param>
+    /// <param name="mode">Whether to read tags as seqeval's default mode, as conlleval.pl, or to keep only well-formed entities.</param>
     /// <returns>The entities; <see cref="Entity.End"/> is exclusive.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tags"/> is null.</exception>
     /// <exception cref="ArgumentException">
@@ -64,15 +64,12 @@ public static class EntityExtractor
             }
         }
 
-        if (mode == EntityMatchingMode.Lenient)
+        return (mode, scheme) switch
         {
-            return ExtractLenient(parsed);
-        }
-
-        return scheme switch
-        {
-            LabelScheme.Iob1 => ExtractStrictIob1(parsed),
-            LabelScheme.Iob2 => ExtractStrictIob2(parsed),
+            (EntityMatchingMode.Lenient, _) => ExtractLenient(parsed),
+            (EntityMatchingMode.Conlleval, _) => ExtractConlleval(parsed),
+            (_, LabelScheme.Iob1) => ExtractStrictIob1(parsed),
+            (_, LabelScheme.Iob2) => ExtractStrictIob2(parsed),
             _ => ExtractStrictBioes(parsed),
         };
     }
@@ -80,7 +77,50 @@ public static class EntityExtractor
     private static bool IsAllowed(char prefix, LabelScheme scheme) =>
         scheme == LabelScheme.Bioes || prefix is 'B' or 'I' or ParsedTag.Outside;
 
-    // conlleval's chunk rules, with seqeval's additions for S- and E-. A chunk closes before the current
+    // conlleval.pl's chunk boundaries. Between each pair of neighbouring tags (the first tag follows an O, as after
+    // conlleval's sentence boundary) a chunk may end and one may start, each decided by a fixed table of prefix pairs
+    // or by a change of type. S- appears in neither table, which is where this differs from seqeval.
+    private static List<Entity> ExtractConlleval(ParsedTag[] tags)
+    {
+        var entities = new List<Entity>();
+        var openStart = -1;
+        var previousPrefix = ParsedTag.Outside;
+        var previousType = string.Empty;
+        for (var i = 0; i < tags.Length; i++)
+        {
+            var prefix = tags[i].Prefix;
+            var type = tags[i].ConllevalType;
+            var typeChanges = !string.Equals(previousType, type, StringComparison.Ordinal);
+            var ends = (previousPrefix, prefix) is ('B', 'B') or ('B', 'O') or ('I', 'B') or ('I', 'O') or ('E', 'E') or ('E', 'I') or ('E', 'O')
+                || (previousPrefix != ParsedTag.Outside && typeChanges);
+            var starts = (previousPrefix, prefix) is ('B', 'B') or ('I', 'B') or ('O', 'B') or ('O', 'I') or ('O', 'E') or ('E', 'E') or ('E', 'I')
+                || (prefix != ParsedTag.Outside && typeChanges);
+
+            // A start without an end closes the open chunk too; with typed tags every start after a chunk is also an end.
+            if (openStart >= 0 && (ends || starts))
+            {
+                entities.Add(new Entity(tags[openStart].Type, openStart, i));
+                openStart = -1;
+            }
+
+            if (starts)
+            {
+                openStart = i;
+            }
+
+            previousPrefix = prefix;
+            previousType = type;
+        }
+
+        if (openStart >= 0)
+        {
+            entities.Add(new Entity(tags[openStart].Type, openStart, tags.Length));
+        }
+
+        return entities;
+    }
+
+    // seqeval's default mode (conlleval's rules plus its own for S- and E-). A chunk closes before the current
     // tag when the previous tag closed it (E, S), when the current tag cannot continue it (O, B, S) or
     // when the type changes. Every non-O tag that does not continue an open chunk starts one, which is
     // why a stray I-X or E-X still yields an entity here.

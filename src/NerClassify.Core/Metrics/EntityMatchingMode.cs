@@ -3,13 +3,19 @@ namespace NerClassify.Metrics;
 /// <summary>
 /// How <see cref="EntityExtractor"/> reads entities out of a tag sequence.
 /// </summary>
+/// <remarks>
+/// Untyped tags (<c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>) are accepted in every mode and read as seqeval reads them:
+/// as entities of type <c>_</c>.
+/// </remarks>
 public enum EntityMatchingMode
 {
     /// <summary>
-    /// The conlleval reading, which is also seqeval's default mode. Every non-<c>O</c> tag belongs to
-    /// some entity: an <c>I-X</c> (or <c>E-X</c>) after <c>O</c>, after an entity of another type or
-    /// after a closed entity starts a new one, and a change of type ends an entity. The label scheme is
-    /// not consulted, so IOB1, IOB2 and BIOES tags are all accepted.
+    /// seqeval's default mode (<c>get_entities</c>): every non-<c>O</c> tag belongs to some entity. An entity ends
+    /// after an <c>E-</c> or <c>S-</c> tag, before an <c>O</c>, <c>B-</c> or <c>S-</c> tag, and where the type changes;
+    /// any other non-<c>O</c> tag that does not continue an entity starts one, so an <c>I-X</c> (or <c>E-X</c>) after
+    /// <c>O</c> or after another type starts a new entity. The label scheme is not consulted. On IOB1 and IOB2 tags
+    /// this equals conlleval.pl; on <c>E-</c> and <c>S-</c> tags it does not (conlleval.pl reads <c>S-X S-X</c> as
+    /// one entity, this mode as two): use <see cref="Conlleval"/> to reproduce conlleval.pl.
     /// </summary>
     Lenient,
 
@@ -21,4 +27,15 @@ public enum EntityMatchingMode
     /// rejected with an <see cref="ArgumentException"/>.
     /// </summary>
     Strict,
+
+    /// <summary>
+    /// conlleval.pl (version 2004-01-26) exactly: its <c>startOfChunk</c> and <c>endOfChunk</c> rules, with a sentence
+    /// boundary read as <c>O</c>. Those rules know <c>E-</c> but not <c>S-</c>: an <c>S-X</c> starts an entity only
+    /// after <c>O</c> or another type, and nothing but a type change or <c>O</c> after <c>E-</c>/<c>I-</c>/<c>B-</c>
+    /// ends one, so <c>S-X S-X</c>, <c>B-X S-X</c> and <c>E-X B-X</c> are each one entity, while <c>E-X E-X</c> is two.
+    /// The label scheme is not consulted. Untyped tags have conlleval's empty type in the rules (so an untyped
+    /// <c>S</c> after <c>O</c> starts nothing) and type <c>_</c> in the result; an entity that conlleval.pl would carry
+    /// past the end of the sentence (only possible with untyped tags) ends there.
+    /// </summary>
+    Conlleval,
 }

@@ -16,8 +16,9 @@ public static class EntityMetrics
     /// <param name="predicted">The predicted word-level tags, shaped like <paramref name="gold"/>.</param>
     /// <param name="scheme">The label scheme; consulted only in <see cref="EntityMatchingMode.Strict"/> mode.</param>
     /// <param name="mode">
-    /// <see cref="EntityMatchingMode.Lenient"/> (the default) gives conlleval's and seqeval's default
-    /// numbers; <see cref="EntityMatchingMode.Strict"/> gives seqeval's strict-mode numbers.
+    /// <see cref="EntityMatchingMode.Lenient"/> (the default) gives seqeval's default numbers, which equal
+    /// conlleval.pl's on IOB tags; <see cref="EntityMatchingMode.Conlleval"/> gives conlleval.pl's numbers on any
+    /// tags, BIOES included; <see cref="EntityMatchingMode.Strict"/> gives seqeval's strict-mode numbers.
     /// </param>
     /// <returns>
     /// The report. With no gold and no predicted entities (all <c>O</c>), every entity score is 0, as in

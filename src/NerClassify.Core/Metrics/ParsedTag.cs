@@ -4,19 +4,27 @@ namespace NerClassify.Metrics;
 /// A tag split into its one-letter prefix (<c>B</c>, <c>I</c>, <c>E</c>, <c>S</c> or <c>O</c>) and its type.
 /// </summary>
 /// <param name="Prefix">The prefix letter; <see cref="Outside"/> for <c>O</c>.</param>
-/// <param name="Type">The entity type; empty for <c>O</c>.</param>
-internal readonly record struct ParsedTag(char Prefix, string Type)
+/// <param name="Type">The entity type; empty for <c>O</c>, <see cref="UntypedType"/> for an untyped tag such as <c>B</c>.</param>
+/// <param name="HasType">Whether the tag was written with a type (<c>B-PER</c>, not <c>B</c> or <c>O</c>).</param>
+internal readonly record struct ParsedTag(char Prefix, string Type, bool HasType = true)
 {
+    /// <summary>The type seqeval gives untyped tags (<c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>).</summary>
+    public const string UntypedType = "_";
+
     /// <summary>The prefix of the outside tag <c>O</c>.</summary>
     public const char Outside = 'O';
 
     /// <summary>Gets a value indicating whether this is the outside tag.</summary>
     public bool IsOutside => Prefix == Outside;
 
+    /// <summary>Gets the type as conlleval.pl splits it: empty for <c>O</c> and for untyped tags.</summary>
+    public string ConllevalType => HasType ? Type : string.Empty;
+
     /// <summary>
-    /// Parses <c>O</c> or <c>P-TYPE</c> with <c>P</c> one of <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c> and a
-    /// non-empty type. Anything else throws an <see cref="ArgumentException"/> that names the argument,
-    /// the sentence (when known) and the position.
+    /// Parses <c>O</c>, <c>P-TYPE</c> with <c>P</c> one of <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c> and a
+    /// non-empty type, or an untyped <c>B</c>, <c>I</c>, <c>E</c> or <c>S</c> (type <see cref="UntypedType"/>, as in
+    /// seqeval). Anything else throws an <see cref="ArgumentException"/> that names the argument, the sentence
+    /// (when known) and the position.
     /// </summary>
     public static ParsedTag Parse(string? tag, string paramName, int? sentence, int position)
     {
@@ -27,13 +35,18 @@ internal readonly record struct ParsedTag(char Prefix, string Type)
 
         if (tag.Length == 1 && tag[0] == Outside)
         {
-            return new ParsedTag(Outside, string.Empty);
+            return new ParsedTag(Outside, string.Empty, HasType: false);
+        }
+
+        if (tag.Length == 1 && tag[0] is 'B' or 'I' or 'E' or 'S')
+        {
+            return new ParsedTag(tag[0], UntypedType, HasType: false);
         }
 
         if (tag.Length < 3 || tag[1] != '-' || tag[0] is not ('B' or 'I' or 'E' or 'S'))
         {
             throw new ArgumentException(
-                $"{Where(sentence, position)} holds '{tag}', which is neither 'O' nor a B-, I-, E- or S- tag with a type.",
+                $"{Where(sentence, position)} holds '{Data.LineExcerpt.Of(tag)}', which is neither 'O', an untyped B, I, E or S, nor a B-, I-, E- or S- tag with a type.",
                 paramName);
         }
 

@@ -4,7 +4,7 @@ namespace NerClassify.Metrics;
 /// The share of words whose predicted tag equals the gold tag (ordinal string comparison).
 /// Pass word-level sequences: one tag per word, not per subword.
 /// </summary>
-public static class TokenAccuracy
+internal static class TokenAccuracy
 {
     /// <summary>
     /// Computes accuracy over every position of every sentence; nothing is ignored, so each tag must be

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Tokenizers;
@@ -12,14 +14,29 @@ namespace NerClassify.Tokenization;
 /// <remarks>
 /// Words are tokenized one by one, so word boundaries are kept exactly. A word the vocabulary cannot represent
 /// (or that tokenizes to nothing, such as an empty word) becomes one [UNK]: no word ever disappears.
-/// Special-token text such as <c>[SEP]</c> inside a word is treated as ordinary text. Thread-safe.
+/// Special-token text such as <c>[SEP]</c> inside a word is treated as ordinary text. Whitespace inside a word
+/// (any Unicode <c>White_Space</c> character, as <see cref="TextWordSplitter"/> defines it) separates pieces that are
+/// tokenized apart, and a lone UTF-16 surrogate is one [UNK], so no string makes tokenization throw.
+/// Tokenized words are cached up to a fixed memory budget; words longer than 100 characters are never cached. Thread-safe.
 /// </remarks>
-public sealed class BertWordTokenizer
+internal sealed class BertWordTokenizer
 {
-    private const int MaxCachedWords = 1 << 18;
+    /// <summary>The default of <see cref="MaxCacheBytes"/>: 32 MiB, about 150,000 typical words.</summary>
+    internal const long DefaultMaxCacheBytes = 32L << 20;
+
+    /// <summary>
+    /// Longer words are tokenized every time: they are rare in real text, WordPiece maps words over 100 characters
+    /// to [UNK] anyway, and caching them would let hostile input fill the budget with a few entries.
+    /// </summary>
+    private const int MaxCachedWordLength = 100;
+
+    // A rough per-entry cost of a ConcurrentDictionary node plus the string and array object headers.
+    private const int EntryOverheadBytes = 96;
+
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly int[] _unknownOnly;
+    private long _cachedBytes;
 
     private BertWordTokenizer(BertTokenizer tokenizer, bool lowerCase, ILogger? logger)
     {
@@ -46,6 +63,12 @@ public sealed class BertWordTokenizer
 
     /// <summary>The id of [UNK].</summary>
     public int UnknownId => Tokenizer.UnknownTokenId;
+
+    /// <summary>The estimated memory held by the word cache, in bytes; at most about <see cref="MaxCacheBytes"/>.</summary>
+    internal long CachedBytes => Interlocked.Read(ref _cachedBytes);
+
+    /// <summary>The most memory (estimated bytes of keys, values and entries) the word cache holds; settable for tests.</summary>
+    internal long MaxCacheBytes { get; set; } = DefaultMaxCacheBytes;
 
     /// <summary>Creates a tokenizer from a <c>vocab.txt</c> file.</summary>
     /// <param name="vocabPath">The vocabulary, one token per line.</param>
@@ -266,13 +289,83 @@ public sealed class BertWordTokenizer
             return cached;
         }
 
-        var ids = Tokenizer.EncodeToIds(word, addSpecialTokens: false);
-        int[] result = ids.Count == 0 ? _unknownOnly : [.. ids];
-        if (_cache.Count < MaxCachedWords)
+        int[] result = NeedsPieces(word) ? TokenizePieces(word) : TokenizeText(word);
+        if (result.Length == 0)
         {
-            _cache.TryAdd(word, result);
+            result = _unknownOnly;
+        }
+
+        if (word.Length <= MaxCachedWordLength)
+        {
+            // Concurrent adds may overshoot the budget by a few entries, never by more than one entry per thread.
+            long cost = EntryOverheadBytes + (2L * word.Length) + (4L * result.Length);
+            if (Interlocked.Read(ref _cachedBytes) + cost <= MaxCacheBytes && _cache.TryAdd(word, result))
+            {
+                Interlocked.Add(ref _cachedBytes, cost);
+            }
         }
 
         return result;
+    }
+
+    /// <summary>Whether the word holds whitespace or a surrogate, which must not reach the tokenizer's normalisation whole.</summary>
+    private static bool NeedsPieces(string word)
+    {
+        foreach (char c in word)
+        {
+            if (char.IsSurrogate(c) || char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Tokenizes the runs between whitespace and lone surrogates; each lone surrogate is one [UNK].</summary>
+    private int[] TokenizePieces(string word)
+    {
+        var ids = new List<int>();
+        int pieceStart = 0;
+        int index = 0;
+        while (index < word.Length)
+        {
+            OperationStatus status = Rune.DecodeFromUtf16(word.AsSpan(index), out Rune rune, out int consumed);
+            bool lone = status != OperationStatus.Done;
+            if (lone || TextWordSplitter.IsWhitespace(rune))
+            {
+                ids.AddRange(TokenizeText(word[pieceStart..index]));
+                if (lone)
+                {
+                    ids.Add(UnknownId);
+                }
+
+                pieceStart = index + consumed;
+            }
+
+            index += consumed;
+        }
+
+        ids.AddRange(TokenizeText(word[pieceStart..]));
+        return [.. ids];
+    }
+
+    private int[] TokenizeText(string text)
+    {
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. Tokenizer.EncodeToIds(text, addSpecialTokens: false)];
+        }
+        catch (ArgumentException)
+        {
+            // Normalisation refuses text that is not valid Unicode; lone surrogates are handled before this, so this is
+            // a last guard that keeps one odd word from failing a whole batch.
+            return [UnknownId];
+        }
     }
 }

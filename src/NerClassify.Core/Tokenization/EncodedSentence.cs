@@ -8,7 +8,7 @@ namespace NerClassify.Tokenization;
 /// <param name="AttentionMask">1 for every position (padding is added at batching).</param>
 /// <param name="TokenTypeIds">0 for every position (single-segment input).</param>
 /// <param name="WordIndex">For each position the index of its word in the sentence, or -1 for [CLS] and [SEP].</param>
-public sealed record EncodedSentence(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int[] WordIndex)
+internal sealed record EncodedSentence(long[] InputIds, long[] AttentionMask, long[] TokenTypeIds, int[] WordIndex)
 {
     /// <summary>The label of positions that take no part in the loss: special tokens, padding and non-first subwords.</summary>
     public const int IgnoreIndex = -100;

@@ -16,7 +16,7 @@ public sealed record EncodingOptions
     public int Stride { get; init; } = 128;
 
     /// <summary>What to do with a sentence longer than <see cref="MaxLength"/>. Default <see cref="OverflowHandling.Window"/>.</summary>
-    public OverflowHandling Overflow { get; init; } = OverflowHandling.Window;
+    internal OverflowHandling Overflow { get; init; } = OverflowHandling.Window;
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A property is out of range; the message names it.</exception>

@@ -1,7 +1,7 @@
 namespace NerClassify.Tokenization;
 
 /// <summary>What to do with a sentence whose subwords do not fit in the model's maximum length.</summary>
-public enum OverflowHandling
+internal enum OverflowHandling
 {
     /// <summary>Split it into overlapping windows; every word appears in at least one window (the default).</summary>
     Window,

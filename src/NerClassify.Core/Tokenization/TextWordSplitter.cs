@@ -31,7 +31,7 @@ namespace NerClassify.Tokenization;
 /// </list>
 /// <para>Every word is the substring of the text at its span. The time taken is linear in the length of the text.</para>
 /// </remarks>
-public static class TextWordSplitter
+internal static class TextWordSplitter
 {
     /// <summary>Common English (news style) abbreviations written with a final period, without it. Matched case-sensitively.</summary>
     private static readonly FrozenSet<string> Abbreviations = FrozenSet.ToFrozenSet(
@@ -283,12 +283,15 @@ public static class TextWordSplitter
         return buffer;
     }
 
+    private static readonly Rune LoneSurrogate = new(0xE000);
+
     private static Rune RuneAt(string text, int index, out int consumed)
     {
         if (Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out consumed) != OperationStatus.Done)
         {
-            // A lone surrogate: treat it as an ordinary character of the current word.
-            return Rune.ReplacementChar;
+            // A lone surrogate is an ordinary character of the current word (the tokenizer reads it as [UNK]):
+            // stand in a private-use character, which is neither whitespace, punctuation nor removed.
+            return LoneSurrogate;
         }
 
         return rune;
@@ -309,7 +312,7 @@ public static class TextWordSplitter
 
     private static bool IsApostrophe(char c) => c is '\'' or '\u2019';
 
-    private static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
+    internal static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
 
     private static bool IsLineBreak(Rune rune) => rune.Value is '\n' or '\r' or '\v' or '\f' or '\u0085' or '\u2028' or '\u2029';
 
@@ -368,7 +371,7 @@ public static class TextWordSplitter
             {
                 if (Rune.DecodeFromUtf16(word[index..], out Rune rune, out int consumed) != OperationStatus.Done)
                 {
-                    rune = Rune.ReplacementChar;
+                    rune = LoneSurrogate;
                 }
 
                 if (!IsRemoved(rune))

@@ -4,7 +4,7 @@ namespace NerClassify.Tokenization;
 /// <param name="Text">The original text, unchanged.</param>
 /// <param name="Words">The words, each a substring of <paramref name="Text"/>.</param>
 /// <param name="Spans">Where each word lies in <paramref name="Text"/>.</param>
-public sealed record TextWords(string Text, IReadOnlyList<string> Words, IReadOnlyList<WordSpan> Spans)
+internal sealed record TextWords(string Text, IReadOnlyList<string> Words, IReadOnlyList<WordSpan> Spans)
 {
     /// <summary>The char range in <see cref="Text"/> from the start of one word to the end of another, such as an entity.</summary>
     /// <param name="firstWord">The first word of the span.</param>

@@ -6,7 +6,7 @@ namespace NerClassify.Tokenization;
 /// the smaller of its distances (in subwords) to the window's two edges is largest. A window edge that is also the
 /// sentence's start or end is no edge, since nothing was cut there. Ties go to the earlier window.
 /// </remarks>
-public static class WindowMerger
+internal static class WindowMerger
 {
     /// <summary>For each word of a sentence, the window and position to read its prediction from.</summary>
     /// <param name="windows">All windows of one sentence, as returned by <see cref="BertWordTokenizer.Encode"/>.</param>

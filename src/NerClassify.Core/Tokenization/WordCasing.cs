@@ -4,7 +4,7 @@ namespace NerClassify.Tokenization;
 /// The capitalisation class of a word, which an uncased encoder cannot see. Every subword of a word gets
 /// its word's class; special tokens and padding get <see cref="None"/>.
 /// </summary>
-public enum WordCasing
+internal enum WordCasing
 {
     /// <summary>Special token or padding.</summary>
     None = 0,

@@ -1,7 +1,7 @@
 namespace NerClassify.Tokenization;
 
 /// <summary>Classifies words by <see cref="WordCasing"/>.</summary>
-public static class WordCasings
+internal static class WordCasings
 {
     /// <summary>Number of <see cref="WordCasing"/> values (the casing embedding's rows).</summary>
     public const int Count = 7;

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.Collections;
-using System.Text.Json;
+using System.Runtime.InteropServices;
+using NerClassify.Checkpoints.Pickle;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -14,6 +13,9 @@ internal static class CheckpointFiles
 
     /// <summary>The legacy PyTorch weights file of a Hugging Face model directory.</summary>
     public const string PyTorchFile = "pytorch_model.bin";
+
+    /// <summary>The default bound on a checkpoint's tensor data: two billion parameters in float64.</summary>
+    public const long DefaultMaxTensorBytes = 16_000_000_000;
 
     /// <summary>The weights file of <paramref name="directory"/>: safetensors first, then the PyTorch pickle.</summary>
     /// <exception cref="FileNotFoundException">Neither exists.</exception>
@@ -39,11 +41,11 @@ internal static class CheckpointFiles
     /// loader build its modules outside any scope: a TorchSharp <c>Embedding</c> built inside one loses its
     /// registered weight (from <c>state_dict</c> and <c>parameters</c>) when the scope ends.
     /// </summary>
-    public static Dictionary<string, Tensor> ReadUnscoped(string path)
+    public static Dictionary<string, Tensor> ReadUnscoped(string path, long maxTensorBytes = DefaultMaxTensorBytes)
     {
         using (NewDisposeScope())
         {
-            Dictionary<string, Tensor> state = Read(path);
+            Dictionary<string, Tensor> state = Read(path, maxTensorBytes);
             foreach (Tensor tensor in state.Values)
             {
                 tensor.DetachFromDisposeScope();
@@ -53,30 +55,51 @@ internal static class CheckpointFiles
         }
     }
 
-    /// <summary>Reads every tensor of a <c>.safetensors</c> or PyTorch <c>.bin</c> file, on the CPU.</summary>
-    /// <exception cref="InvalidDataException">The file is truncated or not in the expected format; the message names it.</exception>
-    public static Dictionary<string, Tensor> Read(string path)
+    /// <summary>
+    /// Reads every tensor of a <c>.safetensors</c> file or a PyTorch <c>.bin</c> (zip or legacy <c>torch.save</c>
+    /// format), on the CPU, in the current dispose scope. Both readers validate the file before allocating.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxTensorBytes">The most bytes of tensor data the file may declare; checked before anything is allocated.</param>
+    /// <exception cref="InvalidDataException">The file is truncated, breaks its format, names a refused global or declares more than <paramref name="maxTensorBytes"/>; the message names the file and what is wrong.</exception>
+    public static Dictionary<string, Tensor> Read(string path, long maxTensorBytes = DefaultMaxTensorBytes)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         }
 
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> state;
         try
         {
-            if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            {
-                CheckSafetensorsLength(path);
-                return Safetensors.LoadStateDict(path);
-            }
-
-            Hashtable table = PyTorchUnpickler.UnpickleStateDict(path);
-            return table.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (Tensor)e.Value!);
+            state = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+                ? SafetensorsReader.Read(path)
+                : TorchCheckpointReader.Read(path, maxTensorBytes);
         }
-        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        catch (CheckpointFormatException e)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' could not be read (corrupt, truncated or not a PyTorch/safetensors file): {e.Message}", e);
+            throw new InvalidDataException($"Checkpoint '{path}' {e.Message}.", e);
         }
+        catch (PickleException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' has a pickle this reader refuses: {e.Message}.", e);
+        }
+        catch (ExternalException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' could not be loaded into memory: {e.Message}", e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is truncated: {e.Message}", e);
+        }
+
+        foreach (Tensor tensor in state.Values)
+        {
+            tensor.MoveToOuterDisposeScope();
+        }
+
+        return state;
     }
 
     /// <summary>Writes tensors as safetensors (copied to the CPU where needed; the inputs are not disposed).</summary>
@@ -86,51 +109,7 @@ internal static class CheckpointFiles
 
         // detach() gives a new handle even when nothing moves, so the scope never frees a model's parameter.
         var portable = tensors.ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
-        Safetensors.SaveStateDict(path, portable);
-    }
-
-    /// <summary>
-    /// Checks that the data the header promises fits in the file, so a truncated download gets a message
-    /// that says so instead of a reader error from deep inside.
-    /// </summary>
-    private static void CheckSafetensorsLength(string path)
-    {
-        using FileStream stream = File.OpenRead(path);
-        Span<byte> prefix = stackalloc byte[8];
-        if (stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8)
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' is truncated: it is shorter than the 8-byte safetensors header length.");
-        }
-
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerLength > (ulong)(stream.Length - 8))
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' is truncated: its header claims {headerLength} bytes but the file has {stream.Length - 8} after the length.");
-        }
-
-        byte[] header = new byte[headerLength];
-        stream.ReadExactly(header);
-        long end = 0;
-        try
-        {
-            using JsonDocument json = JsonDocument.Parse(header);
-            foreach (JsonProperty entry in json.RootElement.EnumerateObject())
-            {
-                if (entry.Value.ValueKind == JsonValueKind.Object && entry.Value.TryGetProperty("data_offsets", out JsonElement offsets))
-                {
-                    end = Math.Max(end, offsets[1].GetInt64());
-                }
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' has a corrupt safetensors header: {e.Message}", e);
-        }
-
-        long available = stream.Length - 8 - (long)headerLength;
-        if (end > available)
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' is truncated: its tensors need {end} bytes of data but only {available} are present.");
-        }
+        using FileStream stream = File.Create(path);
+        SafetensorsFileWriter.Write(stream, portable);
     }
 }

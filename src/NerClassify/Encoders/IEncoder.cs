@@ -8,7 +8,7 @@ namespace NerClassify.Encoders;
 /// Implementations must derive from <see cref="TorchSharp.torch.nn.Module"/> so that task models can
 /// register them as a submodule (under the key <c>bert</c>) and train them.
 /// </summary>
-public interface IEncoder : IDisposable
+internal interface IEncoder : IDisposable
 {
     /// <summary>The configuration the encoder was built from.</summary>
     BertConfig Config { get; }

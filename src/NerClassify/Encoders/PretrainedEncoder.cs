@@ -19,7 +19,16 @@ public sealed class PretrainedEncoder : IDisposable
     private bool _disposed;
 
     /// <summary>Wraps an encoder and its vocabulary.</summary>
-    public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport = null)
+    /// <param name="encoder">The encoder; the new object owns it until a model takes it over.</param>
+    /// <param name="vocabulary">Its vocabulary.</param>
+    /// <exception cref="ArgumentException">The vocabulary has more tokens than the encoder embeds.</exception>
+    public PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary)
+        : this(encoder, vocabulary, null)
+    {
+    }
+
+    /// <summary>Wraps an encoder loaded from files, with the report of which keys matched.</summary>
+    internal PretrainedEncoder(BertEncoder encoder, BertVocabulary vocabulary, LoadReport? loadReport)
     {
         _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
@@ -48,7 +57,7 @@ public sealed class PretrainedEncoder : IDisposable
     public BertVocabulary Vocabulary { get; }
 
     /// <summary>Which checkpoint keys matched, when the encoder was loaded from files.</summary>
-    public LoadReport? LoadReport { get; }
+    internal LoadReport? LoadReport { get; }
 
     /// <summary>Loads a Hugging Face BERT model directory.</summary>
     /// <param name="directory">Holds <c>config.json</c>, <c>vocab.txt</c> and <c>model.safetensors</c> or <c>pytorch_model.bin</c>.</param>
@@ -64,19 +73,21 @@ public sealed class PretrainedEncoder : IDisposable
             throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
         }
 
-        BertConfig config = BertConfig.Load(Path.Combine(directory, ConfigFile));
+        string configPath = Path.Combine(directory, ConfigFile);
+        BertConfig config = BertConfig.Load(configPath);
         BertVocabulary vocabulary = BertVocabulary.Load(directory);
         string weights = CheckpointFiles.FindWeights(directory);
+        long maxTensorBytes = ModelSizeGuard.Check(config, configPath, weights, options.MaxParameters, options.Strict);
         Device device = options.Compute.Apply();
 
         // Modules are built outside any scope (an Embedding built inside one loses its registered weight when
         // the scope ends); the checkpoint's tensors belong to no scope and are disposed here.
-        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights);
+        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights, maxTensorBytes);
         BertEncoder? encoder = null;
         try
         {
             bool hasPooler = state.Keys.Any(k => k.Contains("pooler.dense.", StringComparison.Ordinal));
-            encoder = new BertEncoder(config, hasPooler);
+            encoder = Build(config, hasPooler, configPath);
             LoadReport report;
             using (NewDisposeScope())
             {
@@ -97,6 +108,20 @@ public sealed class PretrainedEncoder : IDisposable
             {
                 tensor.Dispose();
             }
+        }
+    }
+
+    // The allocator reports failure with an ExternalException that names no file; say which config asked for it.
+    private static BertEncoder Build(BertConfig config, bool hasPooler, string configPath)
+    {
+        try
+        {
+            return new BertEncoder(config, hasPooler);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            throw new InvalidDataException(
+                $"The encoder of '{configPath}' ({config.CountParameters():N0} parameters) could not be allocated: {e.Message}", e);
         }
     }
 
@@ -153,8 +178,23 @@ public sealed class PretrainedEncoder : IDisposable
             PadTokenId = Math.Max(0, vocab.PadId),
         };
 
+        try
+        {
+            config.Validate();
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or NotSupportedException)
+        {
+            throw new InvalidDataException($"The ONNX model describes an encoder this library cannot build: {e.Message}", e);
+        }
+
+        if (config.CountParameters() > options.MaxParameters)
+        {
+            throw new InvalidDataException(
+                $"The ONNX model describes {config.CountParameters():N0} parameters, more than the limit of {options.MaxParameters:N0} (EncoderLoadOptions.MaxParameters).");
+        }
+
         Device device = options.Compute.Apply();
-        var encoder = new BertEncoder(config, shape.HasPooler);
+        var encoder = Build(config, shape.HasPooler, "ONNX model");
         try
         {
             LoadReport report;

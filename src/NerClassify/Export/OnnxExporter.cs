@@ -64,7 +64,7 @@ internal static class OnnxExporter
     /// <summary>The model's ONNX bytes, for an in-memory ONNX Runtime session.</summary>
     internal static byte[] ToBytes(TaskModel model, OnnxExportOptions options) => Build(model, options.Validate()).ToByteArray();
 
-    private static ModelProto Build(TaskModel model, OnnxExportOptions options)
+    internal static ModelProto Build(TaskModel model, OnnxExportOptions options)
     {
         GraphProto graph;
         using (NewDisposeScope())

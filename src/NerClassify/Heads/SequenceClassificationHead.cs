@@ -12,7 +12,7 @@ namespace NerClassify.Heads;
 /// checkpoint), dropout, then a linear layer to the classes (<c>classifier.weight</c>, <c>classifier.bias</c>).
 /// When the encoder has no pooler the head brings its own dense + tanh (<c>classifier.pooler</c>).
 /// </summary>
-public sealed class SequenceClassificationHead : SequenceHead
+internal sealed class SequenceClassificationHead : SequenceHead
 {
     [ComponentName(Name = "pooler")]
     private readonly Linear? _pooler;

@@ -6,7 +6,7 @@ namespace NerClassify.Heads;
 /// Base of sequence-classification heads: maps a sentence to one logit per class. Derive from it to plug
 /// in a head of your own; declare its submodules as fields and call <c>RegisterComponents()</c>.
 /// </summary>
-public abstract class SequenceHead : nn.Module<SequenceHeadInput, Tensor>
+internal abstract class SequenceHead : nn.Module<SequenceHeadInput, Tensor>
 {
     /// <summary>Creates the head.</summary>
     /// <param name="name">A display name.</param>

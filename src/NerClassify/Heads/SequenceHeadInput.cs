@@ -5,4 +5,4 @@ namespace NerClassify.Heads;
 /// <summary>What a sequence head sees.</summary>
 /// <param name="HiddenStates">[B, T, H]: the encoder's last hidden state.</param>
 /// <param name="PooledOutput">[B, H]: the encoder's pooler output (tanh(dense([CLS]))), or null when the encoder has none.</param>
-public sealed record SequenceHeadInput(Tensor HiddenStates, Tensor? PooledOutput);
+internal sealed record SequenceHeadInput(Tensor HiddenStates, Tensor? PooledOutput);

@@ -12,7 +12,7 @@ namespace NerClassify.Heads;
 /// token (<c>classifier.weight</c>, <c>classifier.bias</c>). Optionally, as the report describes, a hidden
 /// feed-forward layer first, and a casing embedding concatenated to each token state.
 /// </summary>
-public sealed class TokenClassificationHead : TokenHead
+internal sealed class TokenClassificationHead : TokenHead
 {
     [ComponentName(Name = "casing_embeddings")]
     private readonly Embedding? _casing;

@@ -6,7 +6,7 @@ namespace NerClassify.Heads;
 /// Base of token-classification heads: maps every token state to one logit per label. Derive from it to
 /// plug in a head of your own; declare its submodules as fields and call <c>RegisterComponents()</c>.
 /// </summary>
-public abstract class TokenHead : nn.Module<TokenHeadInput, Tensor>
+internal abstract class TokenHead : nn.Module<TokenHeadInput, Tensor>
 {
     /// <summary>Creates the head.</summary>
     /// <param name="name">A display name.</param>

@@ -15,7 +15,7 @@ namespace NerClassify.Hub;
 /// SHA-256 of an LFS file) and the size; the content then comes from the redirect target.
 /// One instance may serve many concurrent calls.
 /// </remarks>
-public sealed class HubClient : IDisposable
+internal sealed class HubClient : IDisposable
 {
     /// <summary>The model configuration file.</summary>
     public const string ConfigFile = "config.json";

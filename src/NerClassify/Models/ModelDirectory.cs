@@ -81,13 +81,25 @@ internal static class ModelDirectory
         Device device = (compute ?? ComputeOptions.Default).Apply();
         TaskModel? model = null;
 
+        // Refuse a config whose parameters the weights file cannot hold before anything is allocated, and read no
+        // more tensor bytes than the config can use.
+        long budget = ModelSizeGuard.Check(bert, configPath, weights, new EncoderLoadOptions().MaxParameters, requireAllWeights: true);
+
         // The model is built outside any scope (an Embedding built inside one loses its registered weight when
         // the scope ends); the checkpoint's tensors belong to no scope and are disposed here.
-        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights);
+        Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights, budget);
         try
         {
             CheckHeads(config, state, configPath, weights);
-            model = TaskModels.Create(new BertEncoder(bert, config.EncoderHasPooler), config);
+            try
+            {
+                model = TaskModels.Create(new BertEncoder(bert, config.EncoderHasPooler), config);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                throw new InvalidDataException($"'{configPath}' describes a model that could not be allocated: {e.Message}", e);
+            }
+
             using (NewDisposeScope())
             {
                 StateDictLoader.Load(model, state, weights);

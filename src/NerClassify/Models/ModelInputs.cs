@@ -7,4 +7,4 @@ namespace NerClassify.Models;
 /// <param name="AttentionMask">1 for tokens, 0 for padding.</param>
 /// <param name="TokenTypeIds">Segment ids.</param>
 /// <param name="CasingIds">Word casing ids, for heads that use casing; else null.</param>
-public sealed record ModelInputs(Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds, Tensor? CasingIds);
+internal sealed record ModelInputs(Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds, Tensor? CasingIds);

@@ -12,7 +12,7 @@ namespace NerClassify.Models;
 /// <c>token_classifier.*</c> and <c>sequence_classifier.*</c>, trained on
 /// <c>alpha * L_sequence + beta * L_token</c> or on learned weights (<c>loss_log_variances</c>).
 /// </summary>
-public sealed class MultitaskModel : TaskModel
+internal sealed class MultitaskModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;

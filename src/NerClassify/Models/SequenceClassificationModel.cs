@@ -9,7 +9,7 @@ namespace NerClassify.Models;
 /// Sentence classification: Hugging Face's <c>BertForSequenceClassification</c> (keys <c>bert.*</c>, with the
 /// pooler, and <c>classifier.*</c>).
 /// </summary>
-public sealed class SequenceClassificationModel : TaskModel
+internal sealed class SequenceClassificationModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;

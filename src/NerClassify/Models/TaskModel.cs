@@ -8,7 +8,7 @@ namespace NerClassify.Models;
 /// Base of the task models: an <see cref="IEncoder"/> (key <c>bert</c>) and one or two heads, with label
 /// names and the loss. Derived models declare the encoder field first, then the heads.
 /// </summary>
-public abstract class TaskModel : nn.Module
+internal abstract class TaskModel : nn.Module
 {
     /// <summary>The cross-entropy target that marks a position or row without a label.</summary>
     public const long IgnoreIndex = -100;

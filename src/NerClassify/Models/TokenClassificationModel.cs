@@ -9,7 +9,7 @@ namespace NerClassify.Models;
 /// Named-entity recognition: Hugging Face's <c>BertForTokenClassification</c> (keys <c>bert.*</c> and
 /// <c>classifier.*</c>). The encoder's pooler, if any, is not run.
 /// </summary>
-public sealed class TokenClassificationModel : TaskModel
+internal sealed class TokenClassificationModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;

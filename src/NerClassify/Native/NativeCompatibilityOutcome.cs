@@ -1,7 +1,7 @@
 namespace NerClassify.Native;
 
 /// <summary>What <see cref="TorchSharpNativeCompatibility.EnsureLoadable"/> found and did.</summary>
-public enum NativeCompatibilityOutcome
+internal enum NativeCompatibilityOutcome
 {
     /// <summary>Not Linux: nothing to check.</summary>
     NotApplicable,

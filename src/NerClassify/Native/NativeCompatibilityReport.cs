@@ -5,7 +5,7 @@ namespace NerClassify.Native;
 /// <param name="TorchSharpLibrary">The <c>libLibTorchSharp.so</c> the runtime will load, or null when not on Linux.</param>
 /// <param name="CxxLibrary">The libstdc++ the process uses, or null when not on Linux.</param>
 /// <param name="WeakenedVersions">The version requirements marked weak (empty when none was needed).</param>
-public sealed record NativeCompatibilityReport(
+internal sealed record NativeCompatibilityReport(
     NativeCompatibilityOutcome Outcome,
     string? TorchSharpLibrary,
     string? CxxLibrary,

@@ -60,12 +60,14 @@ public static class TorchSharpNativeCompatibility
     /// Checks TorchSharp's native library against the system and makes it loadable when only the
     /// known, unused libstdc++ requirement stands in the way. Safe to call many times and from many threads.
     /// </summary>
-    /// <returns>What was found and done.</returns>
     /// <exception cref="DllNotFoundException">
     /// A native dependency is missing or too old in a way this class cannot fix; the message names it
     /// and says how to fix it.
     /// </exception>
-    public static NativeCompatibilityReport EnsureLoadable() => Report.Value;
+    public static void EnsureLoadable() => _ = Report.Value;
+
+    /// <summary>What <see cref="EnsureLoadable"/> found and did (tests and diagnostics).</summary>
+    internal static NativeCompatibilityReport Inspect() => Report.Value;
 
     /// <summary>Runs <see cref="EnsureLoadable"/> when the NerClassify assembly loads, keeping any error for later.</summary>
     internal static void TryEnsureLoadable()

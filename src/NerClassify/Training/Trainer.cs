@@ -25,7 +25,7 @@ namespace NerClassify.Training;
 /// Training runs synchronously on a worker thread (TorchSharp's dispose scopes and no-grad state are
 /// thread-local); <see cref="TrainAsync"/> returns a task for it. The token is checked before every batch.
 /// </remarks>
-public sealed partial class Trainer
+internal sealed partial class Trainer
 {
     private const string CheckpointName = "latest";
     private const string ModelFile = "model.safetensors";
@@ -54,6 +54,11 @@ public sealed partial class Trainer
     /// <param name="progress">Receives a report after every optimiser step.</param>
     /// <param name="cancellationToken">Stops training before the next batch; the last checkpoint stays usable.</param>
     /// <returns>The per-epoch history.</returns>
+    /// <exception cref="ArgumentException">
+    /// (Thrown here, before the first step.) An example is null, has a null word or tag, a tag count other than its word
+    /// count, a tag (training) or sentence label the model lacks, a malformed tag (validation), or (training) no label for
+    /// any of the model's tasks; the message names the example's index.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public Task<TrainingHistory> TrainAsync(
         TaskModel model,
@@ -69,6 +74,13 @@ public sealed partial class Trainer
         if (train.Count == 0)
         {
             throw new ArgumentException("There are no training examples.", nameof(train));
+        }
+
+        // Everything is checked here, before the first step, rather than an epoch later.
+        CheckExamples(model, train, nameof(train), "Training example", training: true);
+        if (validation is not null)
+        {
+            CheckExamples(model, validation, nameof(validation), "Validation example", training: false);
         }
 
         if (Options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, StateFile)))
@@ -88,12 +100,91 @@ public sealed partial class Trainer
     /// <param name="vocabulary">The encoder's vocabulary.</param>
     /// <param name="examples">Sentences with tags and/or sentence labels.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <exception cref="ArgumentException">An example is malformed (see <see cref="TrainAsync"/>); the message names its index.</exception>
     public EvaluationResult Evaluate(TaskModel model, BertVocabulary vocabulary, IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(examples);
+        CheckExamples(model, examples, nameof(examples), "Example", training: false);
         return Evaluate(model, CreateRunner(model, vocabulary), examples, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks every example before any work: not null, words and tags not null and one tag per word, tags and sentence
+    /// labels the model knows (for evaluation, tags need only be well formed, since entity scores allow types the model
+    /// lacks), and, for training, a label for at least one of the model's tasks. Errors name the example's index.
+    /// </summary>
+    private static void CheckExamples(TaskModel model, IReadOnlyList<TrainingExample> examples, string paramName, string what, bool training)
+    {
+        LabelSet? tokenLabels = model.TokenLabels is null ? null : LabelSet.FromLabels(model.TokenLabels);
+        HashSet<string>? classes = model.SequenceLabels is null ? null : new HashSet<string>(model.SequenceLabels, StringComparer.Ordinal);
+        for (int i = 0; i < examples.Count; i++)
+        {
+            TrainingExample example = examples[i] ?? throw new ArgumentException($"{what} {i} is null.", paramName);
+            IReadOnlyList<string> words = example.Words ?? throw new ArgumentException($"{what} {i} has no word list (Words is null).", paramName);
+            for (int w = 0; w < words.Count; w++)
+            {
+                if (words[w] is null)
+                {
+                    throw new ArgumentException($"{what} {i}: word {w} is null.", paramName);
+                }
+            }
+
+            if (example.Tags is { } tags)
+            {
+                if (tags.Count != words.Count)
+                {
+                    throw new ArgumentException($"{what} {i} has {words.Count} words but {tags.Count} tags; it needs one tag per word.", paramName);
+                }
+
+                CheckTags(tags, training ? tokenLabels : null, model, paramName, $"{what} {i}");
+            }
+
+            if (classes is not null && example.SentenceLabel is { } label && !classes.Contains(label))
+            {
+                throw new ArgumentException(
+                    $"{what} {i}: sentence label '{LineExcerpt.Of(label)}' is not one of the model's classes ({string.Join(", ", model.SequenceLabels!)}).", paramName);
+            }
+
+            bool labelled = (tokenLabels is not null && example.Tags is not null) || (classes is not null && example.SentenceLabel is not null);
+            if (training && !labelled)
+            {
+                throw new ArgumentException($"{what} {i} has no label for any of the model's tasks.", paramName);
+            }
+        }
+    }
+
+    private static void CheckTags(IReadOnlyList<string> tags, LabelSet? known, TaskModel model, string paramName, string where)
+    {
+        for (int t = 0; t < tags.Count; t++)
+        {
+            string? tag = tags[t];
+            if (tag is null)
+            {
+                throw new ArgumentException($"{where}: tag {t} is null.", paramName);
+            }
+
+            if (known is not null && !known.TryGetId(tag, out _))
+            {
+                throw new ArgumentException(
+                    $"{where}: tag '{LineExcerpt.Of(tag)}' is not one of the model's labels ({string.Join(", ", model.TokenLabels!)}).", paramName);
+            }
+
+            if (known is null && model.TokenLabels is not null)
+            {
+                // Evaluation scores entities, so a gold tag need only parse; the same parser reads it later.
+                try
+                {
+                    ParsedTag.Parse(tag, paramName, sentence: null, t);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException(
+                        $"{where}: tag {t} '{LineExcerpt.Of(tag)}' is neither 'O' nor a B-, I-, E- or S- tag (typed or not).", paramName, e);
+                }
+            }
+        }
     }
 
     private TrainingHistory Train(

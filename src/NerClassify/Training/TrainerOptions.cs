@@ -26,7 +26,7 @@ public sealed record TrainerOptions
     /// <summary>Share of all optimiser steps spent warming up, in [0, 1). Default 0.</summary>
     public double WarmupRatio { get; init; }
 
-    /// <summary>Maximum gradient norm, or null for no clipping. Default 1.0.</summary>
+    /// <summary>Maximum gradient norm (finite and positive), or null for no clipping. Default 1.0.</summary>
     public double? MaxGradientNorm { get; init; } = 1.0;
 
     /// <summary>
@@ -74,9 +74,18 @@ public sealed record TrainerOptions
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names the property.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range or, for a number, not finite; the message names the property.</exception>
     public TrainerOptions Validate()
     {
+        // NaN passes every comparison and infinity passes the lower bounds, and either turns the weights to NaN.
+        ThrowIfNotFinite(LearningRate, nameof(LearningRate));
+        ThrowIfNotFinite(WeightDecay, nameof(WeightDecay));
+        ThrowIfNotFinite(WarmupRatio, nameof(WarmupRatio));
+        if (MaxGradientNorm is { } maxNorm)
+        {
+            ThrowIfNotFinite(maxNorm, nameof(MaxGradientNorm));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
@@ -100,5 +109,13 @@ public sealed record TrainerOptions
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
         return this;
+    }
+
+    private static void ThrowIfNotFinite(double value, string name)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
+        }
     }
 }

@@ -202,6 +202,10 @@ public sealed class PretrainedEncoderTests : IDisposable
         string path = Path.Combine(_folder, "model.safetensors");
         using var scope = NewDisposeScope();
         Dictionary<string, Tensor> state = Safetensors.LoadStateDict(path);
-        Safetensors.SaveStateDict(path, change(state));
+        Dictionary<string, Tensor> changed = change(state);
+
+        // PyBridge does not truncate an existing file, and a longer leftover tail is refused as data no tensor covers.
+        File.Delete(path);
+        Safetensors.SaveStateDict(path, changed);
     }
 }

@@ -100,7 +100,7 @@ public sealed class NerClassifierTests : IDisposable
         string[] many = Enumerable.Range(0, 23).Select(i => Texts[i % Texts.Length]).ToArray();
 
         var streamed = new List<Prediction>();
-        await foreach (Prediction p in classifier.PredictAsync(many.ToAsyncEnumerable()))
+        await foreach (Prediction p in classifier.PredictStreamAsync(many.ToAsyncEnumerable()))
         {
             streamed.Add(p);
         }

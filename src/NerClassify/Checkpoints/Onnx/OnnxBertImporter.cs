@@ -243,7 +243,7 @@ internal static class OnnxBertImporter
     private static ImportedTensor Read(OnnxGraph graph, string onnxName, bool transpose)
     {
         TensorProto tensor = graph.Constants[onnxName];
-        long[] shape = OnnxTensorDecoder.Dims(tensor);
+        long[] shape = OnnxTensorDecoder.Dims(tensor, onnxName);
         float[] values = OnnxTensorDecoder.ReadFloats(tensor, onnxName);
         if (!transpose)
         {

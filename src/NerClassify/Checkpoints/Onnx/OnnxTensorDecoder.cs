@@ -17,10 +17,16 @@ internal static class OnnxTensorDecoder
     private const int Double = 11;
     private const int BFloat16 = 16;
 
-    /// <summary>Returns the tensor's dimensions as a new array.</summary>
+    /// <summary>Returns the tensor's dimensions as a new array, each checked to fit an <see cref="int"/>.</summary>
     /// <param name="tensor">The tensor.</param>
+    /// <param name="name">The name to report in errors.</param>
     /// <returns>The dimensions, outermost first; empty for a scalar.</returns>
-    public static long[] Dims(TensorProto tensor) => [.. tensor.Dims];
+    /// <exception cref="InvalidDataException">A dimension is negative or larger than <see cref="int.MaxValue"/>, or their product overflows.</exception>
+    public static long[] Dims(TensorProto tensor, string name)
+    {
+        ElementCount(tensor, name);
+        return [.. tensor.Dims];
+    }
 
     /// <summary>Decodes a floating-point tensor into float32 values in row-major order.</summary>
     /// <param name="tensor">The tensor; float32, float16, bfloat16 and float64 are accepted.</param>
@@ -30,7 +36,7 @@ internal static class OnnxTensorDecoder
     public static float[] ReadFloats(TensorProto tensor, string name)
     {
         ThrowIfExternal(tensor, name);
-        long expected = ElementCount(tensor);
+        long expected = ElementCount(tensor, name);
         ReadOnlySpan<byte> raw = tensor.RawData.Span;
         float[] values = tensor.DataType switch
         {
@@ -69,7 +75,7 @@ internal static class OnnxTensorDecoder
         };
         if (values is not null)
         {
-            ThrowIfWrongLength(values.Length, ElementCount(tensor), name);
+            ThrowIfWrongLength(values.Length, ElementCount(tensor, name), name);
         }
 
         return values;
@@ -83,7 +89,7 @@ internal static class OnnxTensorDecoder
     {
         if (tensor.DataType is not (Float or Double or Float16 or BFloat16)
             || tensor.DataLocation == TensorProto.Types.DataLocation.External
-            || ElementCount(tensor) != 1)
+            || ElementCount(tensor, name) != 1)
         {
             return null;
         }
@@ -91,12 +97,24 @@ internal static class OnnxTensorDecoder
         return ReadFloats(tensor, name)[0];
     }
 
-    private static long ElementCount(TensorProto tensor)
+    // Checked: a dimension of 2^32 must not wrap to 0 (and pass as an empty tensor) further on.
+    private static long ElementCount(TensorProto tensor, string name)
     {
         long count = 1;
         foreach (long dim in tensor.Dims)
         {
+            if (dim < 0 || dim > int.MaxValue)
+            {
+                throw new InvalidDataException(
+                    $"ONNX tensor '{name}' has the dimension {dim} in [{string.Join(", ", tensor.Dims)}]; dimensions must lie in [0, {int.MaxValue}].");
+            }
+
             count *= dim;
+            if (count > Array.MaxLength)
+            {
+                throw new InvalidDataException(
+                    $"ONNX tensor '{name}' has dimensions [{string.Join(", ", tensor.Dims)}] whose product exceeds {Array.MaxLength} elements.");
+            }
         }
 
         return count;

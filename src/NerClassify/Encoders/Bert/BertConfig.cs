@@ -81,18 +81,29 @@ public sealed record BertConfig
     /// <exception cref="NotSupportedException">The configuration asks for something the encoder does not implement.</exception>
     public BertConfig Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(VocabSize, 1, nameof(VocabSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(NumHiddenLayers, 1, nameof(NumHiddenLayers));
-        ArgumentOutOfRangeException.ThrowIfLessThan(NumAttentionHeads, 1, nameof(NumAttentionHeads));
-        ArgumentOutOfRangeException.ThrowIfLessThan(IntermediateSize, 1, nameof(IntermediateSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPositionEmbeddings, 1, nameof(MaxPositionEmbeddings));
-        ArgumentOutOfRangeException.ThrowIfLessThan(TypeVocabSize, 1, nameof(TypeVocabSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LayerNormEps, nameof(LayerNormEps));
-        ArgumentOutOfRangeException.ThrowIfNegative(HiddenDropoutProb, nameof(HiddenDropoutProb));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(HiddenDropoutProb, 1, nameof(HiddenDropoutProb));
-        ArgumentOutOfRangeException.ThrowIfNegative(AttentionProbsDropoutProb, nameof(AttentionProbsDropoutProb));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(AttentionProbsDropoutProb, 1, nameof(AttentionProbsDropoutProb));
+        // Upper bounds far above any BERT, so that a hostile config.json is refused before anything is sized from it.
+        RequireRange(VocabSize, "vocab_size", nameof(VocabSize), 1, 1 << 24);
+        RequireRange(HiddenSize, "hidden_size", nameof(HiddenSize), 1, 1 << 16);
+        RequireRange(NumHiddenLayers, "num_hidden_layers", nameof(NumHiddenLayers), 1, 1024);
+        RequireRange(NumAttentionHeads, "num_attention_heads", nameof(NumAttentionHeads), 1, 1 << 16);
+        RequireRange(IntermediateSize, "intermediate_size", nameof(IntermediateSize), 1, 1 << 20);
+        RequireRange(MaxPositionEmbeddings, "max_position_embeddings", nameof(MaxPositionEmbeddings), 1, 1 << 20);
+        RequireRange(TypeVocabSize, "type_vocab_size", nameof(TypeVocabSize), 1, 1 << 16);
+        if (!(LayerNormEps > 0 && LayerNormEps < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LayerNormEps), LayerNormEps, $"layer_norm_eps ({LayerNormEps}) must lie in (0, 1).");
+        }
+
+        if (!(HiddenDropoutProb >= 0 && HiddenDropoutProb < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(HiddenDropoutProb), HiddenDropoutProb, $"hidden_dropout_prob ({HiddenDropoutProb}) must lie in [0, 1).");
+        }
+
+        if (!(AttentionProbsDropoutProb >= 0 && AttentionProbsDropoutProb < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AttentionProbsDropoutProb), AttentionProbsDropoutProb, $"attention_probs_dropout_prob ({AttentionProbsDropoutProb}) must lie in [0, 1).");
+        }
+
         if (HiddenSize % NumAttentionHeads != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(NumAttentionHeads), NumAttentionHeads, $"hidden_size ({HiddenSize}) must be a multiple of num_attention_heads ({NumAttentionHeads}).");
@@ -114,6 +125,35 @@ public sealed record BertConfig
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// The number of parameters of the encoder this configuration describes, without the pooler: embeddings,
+    /// their LayerNorm, and per layer the query/key/value/output projections, the feed-forward pair and two LayerNorms.
+    /// </summary>
+    internal Int128 CountParameters()
+    {
+        Int128 hidden = HiddenSize;
+        Int128 embeddings = (((Int128)VocabSize + MaxPositionEmbeddings + TypeVocabSize) * hidden) + (2 * hidden);
+        return embeddings + (NumHiddenLayers * CountLayerParameters());
+    }
+
+    /// <summary>The parameters of one encoder layer.</summary>
+    internal Int128 CountLayerParameters()
+    {
+        Int128 hidden = HiddenSize;
+        Int128 intermediate = IntermediateSize;
+        Int128 attention = 4 * ((hidden * hidden) + hidden);
+        Int128 feedForward = (2 * hidden * intermediate) + intermediate + hidden;
+        return attention + feedForward + (4 * hidden);
+    }
+
+    private static void RequireRange(int value, string jsonKey, string property, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(property, value, $"{jsonKey} ({value}) must lie in [{min}, {max}].");
+        }
     }
 
     /// <summary>Reads a Hugging Face <c>config.json</c> and validates it.</summary>

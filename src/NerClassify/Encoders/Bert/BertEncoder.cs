@@ -52,7 +52,11 @@ public sealed class BertEncoder : nn.Module, IEncoder
     public bool HasPooler => _pooler is not null;
 
     /// <inheritdoc />
-    public EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true, Tensor? extraEmbeddings = null)
+    EncoderOutput IEncoder.Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds, bool pool, Tensor? extraEmbeddings) =>
+        Encode(inputIds, attentionMask, tokenTypeIds, pool, extraEmbeddings);
+
+    /// <inheritdoc cref="IEncoder.Encode"/>
+    internal EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true, Tensor? extraEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(attentionMask);

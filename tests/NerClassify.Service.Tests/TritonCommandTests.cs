@@ -1,0 +1,33 @@
+using FluentAssertions;
+using NerClassify.Export;
+using NerClassify.Samples.Service;
+
+namespace NerClassify.Service.Tests;
+
+public sealed class TritonCommandTests(ServiceFixture service) : IClassFixture<ServiceFixture>
+{
+    [Fact]
+    public void Run_ModelDirectory_WritesARepositoryWithTheGivenNameAndBatchSize()
+    {
+        string repository = Directory.CreateTempSubdirectory("nerclassify-triton-").FullName;
+        try
+        {
+            int exit = TritonCommand.Run([service.ModelDirectory, repository, "ner", "8"]);
+
+            exit.Should().Be(0);
+            string config = File.ReadAllText(Path.Combine(repository, "ner", TritonExporter.ConfigFileName));
+            config.Should().Contain("name: \"ner\"").And.Contain("max_batch_size: 8").And.Contain("platform: \"onnxruntime_onnx\"");
+            File.Exists(Path.Combine(repository, "ner", "1", OnnxExporter.FileName)).Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(repository, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_MissingArguments_PrintsUsageAndReturns2()
+    {
+        TritonCommand.Run(["only-one"]).Should().Be(2);
+    }
+}

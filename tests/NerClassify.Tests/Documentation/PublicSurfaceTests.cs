@@ -1,0 +1,47 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using NerClassify.Labelling;
+using NerClassify.OnnxRuntime;
+using NerClassify.Pretrained;
+using NerClassify.Tests.TestSupport;
+
+namespace NerClassify.Tests.Documentation;
+
+/// <summary>The public surface stays small, and every public type is named where a user reads about it.</summary>
+public sealed class PublicSurfaceTests
+{
+    private static readonly Assembly[] Libraries =
+    [
+        typeof(NerClassifier).Assembly,
+        typeof(ModelConfig).Assembly,
+        typeof(OnnxNerClassifier).Assembly,
+        typeof(SentenceLabeller).Assembly,
+        typeof(PretrainedEncoders).Assembly,
+    ];
+
+    [Fact]
+    public void CorePackages_ExposeAtMost56Types()
+    {
+        Type[] types = [.. typeof(NerClassifier).Assembly.GetExportedTypes(), .. typeof(ModelConfig).Assembly.GetExportedTypes()];
+
+        types.Should().HaveCountLessThanOrEqualTo(56, "the core packages expose at most half of the 112 types they once did");
+    }
+
+    [Fact]
+    public void EveryPublicType_IsNamedInTheDocsOrASample()
+    {
+        string root = TestPaths.RepositoryRoot!;
+        string text = string.Join('\n', new[] { Path.Combine(root, "README.md") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md"))
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "samples"), "*.cs", SearchOption.AllDirectories))
+            .Select(File.ReadAllText));
+
+        string[] unnamed = Libraries.SelectMany(a => a.GetExportedTypes())
+            .Select(t => t.Name.Split('`')[0])
+            .Where(name => !Regex.IsMatch(text, $@"\b{Regex.Escape(name)}\b"))
+            .ToArray();
+
+        unnamed.Should().BeEmpty("a public type no doc or sample names is plumbing");
+    }
+}
