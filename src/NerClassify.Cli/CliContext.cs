@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace NerClassify.Cli;
+
+/// <summary>What a running command writes to: results, messages, logs and progress bars.</summary>
+internal sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, bool quiet, Verbosity verbosity, bool showProgress)
+    {
+        Output = output;
+        Error = error;
+        Quiet = quiet;
+        LoggerFactory = new TextLoggerFactory(error, verbosity);
+        Progress = new ProgressDisplay(showProgress ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null);
+    }
+
+    /// <summary>Results: reports, predictions.</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Errors and logs.</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>Whether summary lines are suppressed.</summary>
+    public bool Quiet { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public ProgressDisplay Progress { get; }
+
+    /// <summary>Writes a summary line to standard error, unless <c>--quiet</c>.</summary>
+    public void Say(string line)
+    {
+        if (!Quiet)
+        {
+            Error.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NerClassify.Data;
+using NerClassify.Inference;
+
+namespace NerClassify.Cli.Commands;
+
+/// <summary><c>nerclassify predict DIR [TEXT...]</c>: entities with character spans and the sentence label, as a table, JSON lines or CoNLL.</summary>
+internal static class PredictCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public static Command Create(CliContextFactory contexts)
+    {
+        Argument<string> model = ModelOpener.ModelArgument();
+        var texts = new Argument<string[]>("TEXT")
+        {
+            Description = "Texts to predict; without TEXT and --input, one text per line from standard input.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var input = new Option<string?>("--input", "-i") { Description = "A file of texts, one per line, or a CoNLL file (words in the first column)." };
+        var inputFormat = new Option<string>("--input-format")
+        {
+            Description = "How to read --input: lines, conll, or auto (CoNLL when the first line is -DOCSTART- or every early line has a tag in its last column).",
+            DefaultValueFactory = _ => "auto",
+        };
+        inputFormat.AcceptOnlyFromAmong("auto", "lines", "conll");
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "table: readable; jsonl: one JSON object per text (text, entities with type/start/end/text/score, label, label_score); conll: word and tag per line.",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("table", "jsonl", "conll");
+        Option<Backend> backend = ModelOpener.BackendOption();
+        Option<int> batchSize = ModelOpener.BatchSizeOption();
+        var command = new Command("predict", "Find entities and sentence labels in texts.") { model, texts };
+        foreach (Option option in new Option[] { input, inputFormat, format, backend, batchSize })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            CliContext context = contexts.Create(parsed);
+            string[] given = parsed.GetValue(texts) ?? [];
+            string? inputPath = parsed.GetValue(input);
+            if (given.Length > 0 && inputPath is not null)
+            {
+                throw new UsageException("Give texts as arguments or --input FILE, not both.");
+            }
+
+            var options = new PredictorOptions { BatchSize = parsed.GetValue(batchSize) }.Validate();
+            using INerPredictor predictor = ModelOpener.Open(parsed.GetValue(model)!, parsed.GetValue(backend), options, context.LoggerFactory);
+            IReadOnlyList<Prediction> predictions;
+            if (inputPath is not null)
+            {
+                IReadOnlyList<IReadOnlyList<string>>? sentences = await ReadConllIfAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false);
+                predictions = sentences is not null
+                    ? await EvaluateCommand.PredictAllAsync(context, predictor, sentences, options.BatchSize, "Predicting", cancellationToken).ConfigureAwait(false)
+                    : await PredictTextsAsync(context, predictor, await ReadLinesAsync(File.OpenText(inputPath), cancellationToken).ConfigureAwait(false), options.BatchSize, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                IReadOnlyList<string> lines = given.Length > 0 ? given : await ReadLinesAsync(Console.In, cancellationToken).ConfigureAwait(false);
+                predictions = predictor.PredictBatch(lines, cancellationToken);
+            }
+
+            Write(context.Output, parsed.GetValue(format)!, predictions);
+            return CliApplication.Success;
+        });
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<IReadOnlyList<string>>?> ReadConllIfAsync(string path, string format, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"--input: '{path}' was not found.", path);
+        }
+
+        if (format == "lines" || (format == "auto" && !LooksLikeConll(path)))
+        {
+            return null;
+        }
+
+        ConllCorpus corpus = await new ConllReader().LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return corpus.Sentences.Select(s => s.Words).ToArray();
+    }
+
+    /// <summary>CoNLL when the file starts with -DOCSTART-, or each of its first non-blank lines ends in a tag column.</summary>
+    private static bool LooksLikeConll(string path)
+    {
+        string[] lines = File.ReadLines(path).Where(l => l.Trim().Length > 0).Take(20).ToArray();
+        if (lines.Length == 0)
+        {
+            return false;
+        }
+
+        if (lines[0].StartsWith("-DOCSTART-", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return lines.All(line =>
+        {
+            string[] columns = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            string last = columns[^1];
+            return columns.Length >= 2 && (last == "O" || (last.Length > 2 && "BIES".Contains(last[0], StringComparison.Ordinal) && last[1] == '-'));
+        });
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadLinesAsync(TextReader reader, CancellationToken cancellationToken)
+    {
+        using (reader)
+        {
+            var lines = new List<string>();
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Trim().Length > 0)
+                {
+                    lines.Add(line);
+                }
+            }
+
+            return lines;
+        }
+    }
+
+    private static async Task<IReadOnlyList<Prediction>> PredictTextsAsync(CliContext context, INerPredictor predictor, IReadOnlyList<string> texts, int batchSize, CancellationToken cancellationToken) =>
+        await context.Progress.RunAsync("Predicting", bar => Task.Run<IReadOnlyList<Prediction>>(
+            () =>
+            {
+                var predictions = new List<Prediction>(texts.Count);
+                int chunk = Math.Max(1, batchSize * 4);
+                for (int start = 0; start < texts.Count; start += chunk)
+                {
+                    predictions.AddRange(predictor.PredictBatch(texts.Skip(start).Take(chunk).ToArray(), cancellationToken));
+                    bar.Update(predictions.Count, texts.Count, $"Predicting {predictions.Count}/{texts.Count}");
+                }
+
+                return predictions;
+            },
+            cancellationToken)).ConfigureAwait(false);
+
+    private static void Write(TextWriter output, string format, IReadOnlyList<Prediction> predictions)
+    {
+        switch (format)
+        {
+            case "jsonl":
+                foreach (Prediction p in predictions)
+                {
+                    output.WriteLine(JsonSerializer.Serialize(JsonLine.From(p), Json));
+                }
+
+                break;
+            case "conll":
+                foreach (Prediction p in predictions)
+                {
+                    if (p.Sentence is { } sentence)
+                    {
+                        output.WriteLine($"# label = {sentence.Label}");
+                    }
+
+                    for (int i = 0; i < p.Words.Count; i++)
+                    {
+                        output.WriteLine(p.Tags.Count > 0 ? $"{p.Words[i]}\t{p.Tags[i]}" : p.Words[i]);
+                    }
+
+                    output.WriteLine();
+                }
+
+                break;
+            default:
+                WriteTable(output, predictions);
+                break;
+        }
+    }
+
+    private static void WriteTable(TextWriter output, IReadOnlyList<Prediction> predictions)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        foreach (Prediction p in predictions)
+        {
+            output.WriteLine(p.Text);
+            if (p.Sentence is { } sentence)
+            {
+                output.WriteLine(string.Create(inv, $"  label  {sentence.Label} ({sentence.Probability:F3})"));
+            }
+
+            foreach (EntitySpan entity in p.Entities)
+            {
+                output.WriteLine(string.Create(inv, $"  {entity.Type,-6} [{entity.Start}..{entity.End})  {entity.Text}  ({entity.Score:F3})"));
+            }
+
+            if (p.Entities.Count == 0 && p.Tags.Count > 0)
+            {
+                output.WriteLine("  (no entities)");
+            }
+
+            output.WriteLine();
+        }
+    }
+
+    private sealed record JsonEntity(
+        [property: JsonPropertyName("type")] string Type,
+        [property: JsonPropertyName("start")] int Start,
+        [property: JsonPropertyName("end")] int End,
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("score")] float Score);
+
+    private sealed record JsonLine(
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("entities")] IReadOnlyList<JsonEntity> Entities,
+        [property: JsonPropertyName("label")] string? Label,
+        [property: JsonPropertyName("label_score")] float? LabelScore)
+    {
+        public static JsonLine From(Prediction p) => new(
+            p.Text,
+            p.Entities.Select(e => new JsonEntity(e.Type, e.Start, e.End, e.Text, e.Score)).ToArray(),
+            p.Sentence?.Label,
+            p.Sentence?.Probability);
+    }
+}

@@ -1,0 +1,267 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using NerClassify.Cli.Output;
+using NerClassify.Data;
+using NerClassify.Encoders;
+using NerClassify.Models;
+using NerClassify.Pretrained;
+using NerClassify.Training;
+
+namespace NerClassify.Cli.Commands;
+
+/// <summary><c>nerclassify train</c>: fine-tunes an encoder and writes the model, its history, a report and plots.</summary>
+internal static class TrainCommand
+{
+    public const string DefaultEncoder = "minilm";
+    private const string CheckpointsFolder = "checkpoints";
+
+    // The Trainer writes its rolling checkpoint into this subfolder of the checkpoint directory (docs/cli.md).
+    private const string LatestCheckpoint = "latest";
+
+    public static Command Create(CliContextFactory contexts)
+    {
+        var task = new Option<string>("--task")
+        {
+            Description = "ner: entities from a CoNLL file; classify: sentence classes from a text-label file (or CoNLL + --train-labels); multitask: both (CoNLL + --train-labels).",
+            Required = true,
+        };
+        task.AcceptOnlyFromAmong("ner", "classify", "multitask");
+        var train = new Option<string>("--train") { Description = "The training file (CoNLL, or a text-label file for classify).", Required = true };
+        var trainLabels = new Option<string?>("--train-labels") { Description = "A sentence-label file (sentence, label, text) joined to the CoNLL training file." };
+        var validation = new Option<string?>("--validation") { Description = "A validation file, scored after every epoch." };
+        var validationLabels = new Option<string?>("--validation-labels") { Description = "A sentence-label file joined to the validation file." };
+        var output = new Option<string>("--output", "-o") { Description = "The model directory to write (also history.json, report.md, plots, checkpoints/).", Required = true };
+        var encoder = new Option<string>("--encoder")
+        {
+            Description = "'minilm' (the offline all-MiniLM-L6-v2), an encoder directory (config.json, vocab.txt, weights), or a Hugging Face id such as bert-base-cased.",
+            DefaultValueFactory = _ => DefaultEncoder,
+        };
+        var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the last checkpoint in OUTPUT/checkpoints (same data and options)." };
+        var casing = new Option<bool>("--casing-input") { Description = "Give the token head each word's casing (helps uncased encoders such as MiniLM)." };
+
+        var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing })
+        {
+            command.Options.Add(option);
+        }
+
+        var flags = new TrainerFlags(command);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            CliContext context = contexts.Create(parsed);
+            var request = new TrainRequest(
+                ParseTask(parsed.GetValue(task)!),
+                new TrainingFiles(parsed.GetValue(train)!, parsed.GetValue(trainLabels), parsed.GetValue(validation), parsed.GetValue(validationLabels)),
+                parsed.GetValue(output)!,
+                parsed.GetValue(encoder)!,
+                parsed.GetValue(casing));
+            TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config));
+            string checkpoints = options.CheckpointDirectory ?? Path.Combine(request.Output, CheckpointsFolder);
+            options = options with { CheckpointDirectory = checkpoints };
+            if (parsed.GetValue(resume))
+            {
+                string latest = Path.Combine(checkpoints, LatestCheckpoint);
+                if (!Directory.Exists(latest))
+                {
+                    throw new FileNotFoundException($"--resume: there is no checkpoint at '{latest}'; train without --resume first.", latest);
+                }
+
+                options = options with { ResumeFrom = latest };
+            }
+
+            options.Validate();
+            return await RunAsync(context, request, options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static TaskKind ParseTask(string task) => task switch
+    {
+        "ner" => TaskKind.Token,
+        "classify" => TaskKind.Sequence,
+        "multitask" => TaskKind.Multitask,
+        _ => throw new UsageException($"--task: '{task}' is not one of ner, classify, multitask."),
+    };
+
+    private static async Task<int> RunAsync(CliContext context, TrainRequest request, TrainerOptions options, CancellationToken cancellationToken)
+    {
+        TrainingFiles files = request.Files;
+        if (request.Task == TaskKind.Multitask && files.TrainLabels is null)
+        {
+            throw new UsageException("--task multitask needs --train-labels: a sentence-label file joined to the CoNLL training file.");
+        }
+
+        if (files.Validation is null && files.ValidationLabels is not null)
+        {
+            throw new UsageException("--validation-labels needs --validation.");
+        }
+
+        if (request.Task == TaskKind.Multitask && files.Validation is not null && files.ValidationLabels is null)
+        {
+            throw new UsageException("--task multitask needs --validation-labels with --validation.");
+        }
+
+        // Labels come from the data: tags of the training and validation sentences, and their distinct sentence classes.
+        IReadOnlyList<TrainingExample> train = await TrainingData.LoadAsync(request.Task, files.Train, files.TrainLabels, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrainingExample> validation = files.Validation is null ? []
+            : await TrainingData.LoadAsync(request.Task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
+        if (train.Count == 0)
+        {
+            throw new InvalidDataException($"{files.Train}: the file holds no sentences.");
+        }
+
+        IEnumerable<TrainingExample> all = train.Concat(validation);
+        IReadOnlyList<string>? tokenLabels = request.Task == TaskKind.Sequence ? null
+            : LabelSet.FromTags(all.SelectMany(e => e.Tags ?? [])).Labels;
+        IReadOnlyList<string>? sentenceLabels = request.Task == TaskKind.Token ? null
+            : all.Select(e => e.SentenceLabel).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (tokenLabels is { Count: < 2 })
+        {
+            throw new InvalidDataException($"{files.Train}: the sentences have no entity tags besides O; NER needs at least one entity.");
+        }
+
+        if (sentenceLabels is { Count: < 2 })
+        {
+            throw new InvalidDataException($"{files.TrainLabels ?? files.Train}: sentence classification needs at least two distinct labels; found {sentenceLabels.Count}.");
+        }
+
+        context.Say($"Training {Describe(request.Task)} on {train.Count} sentences ({validation.Count} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels.");
+        using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput } };
+        using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
+
+        var stepLosses = new List<(double Epoch, double Loss)>();
+        TrainingHistory history;
+        try
+        {
+            history = await context.Progress.RunAsync("Training", bar =>
+            {
+                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    stepLosses.Add((p.Epoch - 1 + ((double)p.Step / Math.Max(1, p.StepsPerEpoch)), p.Loss));
+                    bar.Update(((p.Epoch - 1) * p.StepsPerEpoch) + p.Step, p.Epochs * p.StepsPerEpoch, $"Epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}");
+                });
+                return classifier.TrainAsync(files, options, progress, cancellationToken);
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Error.WriteLine($"Stopped. The last finished epoch's checkpoint is in '{options.CheckpointDirectory}'; run the same command with --resume to continue.");
+            throw;
+        }
+
+        SaveBesideCheckpoints(classifier, request.Output);
+        File.WriteAllText(Path.Combine(request.Output, "history.json"), history.ToJson());
+        Plots.TrainingLoss(Path.Combine(request.Output, "training-loss.png"), stepLosses, history);
+        bool validationPlot = Plots.Validation(Path.Combine(request.Output, "validation.png"), history);
+        File.WriteAllText(Path.Combine(request.Output, "report.md"), Report(request, classifier.Config, options, history, validationPlot));
+
+        EpochResult last = history.Epochs[^1];
+        context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
+        if (last.Validation is { } scores)
+        {
+            context.Output.WriteLine(Summary(scores));
+        }
+
+        return CliApplication.Success;
+    }
+
+    /// <summary>
+    /// Saves the model into <paramref name="output"/> without losing <c>checkpoints/</c>: <see cref="NerClassifier.Save"/>
+    /// replaces its whole target directory, so the model is saved into a staging folder whose files then move in.
+    /// </summary>
+    private static void SaveBesideCheckpoints(NerClassifier classifier, string output)
+    {
+        string staging = Path.Combine(output, ".saving");
+        classifier.Save(staging);
+        foreach (string file in Directory.EnumerateFiles(staging))
+        {
+            File.Move(file, Path.Combine(output, Path.GetFileName(file)), overwrite: true);
+        }
+
+        Directory.Delete(staging, recursive: true);
+    }
+
+    private static async Task<PretrainedEncoder> LoadEncoderAsync(string encoder, CancellationToken cancellationToken)
+    {
+        if (string.Equals(encoder, DefaultEncoder, StringComparison.OrdinalIgnoreCase))
+        {
+            return PretrainedEncoders.MiniLmL6V2();
+        }
+
+        if (Directory.Exists(encoder))
+        {
+            return PretrainedEncoder.Load(encoder);
+        }
+
+        if (File.Exists(encoder) || encoder.StartsWith('.') || encoder.StartsWith('/') || encoder.Count(c => c == '/') > 1)
+        {
+            throw new DirectoryNotFoundException($"--encoder: '{encoder}' is not an encoder directory (config.json, vocab.txt and weights), nor '{DefaultEncoder}', nor a Hugging Face id.");
+        }
+
+        return await PretrainedEncoder.FromPretrainedAsync(encoder, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Describe(TaskKind task) => task switch
+    {
+        TaskKind.Token => "an entity model",
+        TaskKind.Sequence => "a sentence classifier",
+        _ => "a multitask model",
+    };
+
+    internal static string Summary(EvaluationResult scores)
+    {
+        var parts = new List<string>();
+        if (scores.Entities is { } entities)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"entity F1 {entities.F1:F4} (precision {entities.Precision:F4}, recall {entities.Recall:F4}, token accuracy {entities.TokenAccuracy:F4})"));
+        }
+
+        if (scores.Sentences is { } sentences)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"sentence accuracy {sentences.Accuracy:F4}, weighted F1 {sentences.WeightedF1:F4}, macro F1 {sentences.MacroF1:F4}"));
+        }
+
+        return "Validation: " + string.Join("; ", parts);
+    }
+
+    private static string Report(TrainRequest request, ModelConfig config, TrainerOptions options, TrainingHistory history, bool validationPlot)
+    {
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine("# Training report").AppendLine();
+        md.AppendLine(inv, $"- Task: {config.Task}");
+        md.AppendLine(inv, $"- Trained on: {config.TrainedOn}");
+        md.AppendLine(inv, $"- Validation: {request.Files.Validation ?? "none"}");
+        md.AppendLine(inv, $"- Encoder: {request.Encoder}");
+        md.AppendLine(inv, $"- Token labels: {(config.TokenLabels is null ? "none" : string.Join(", ", config.TokenLabels))}");
+        md.AppendLine(inv, $"- Sentence labels: {(config.SequenceLabels is null ? "none" : string.Join(", ", config.SequenceLabels))}");
+        md.AppendLine(inv, $"- Learning rate {options.LearningRate}, batch size {options.BatchSize}, epochs {options.Epochs}, seed {options.Seed}, warm-up {options.WarmupRatio}, weight decay {options.WeightDecay}");
+        md.AppendLine(inv, $"- Best epoch: {history.BestEpoch?.ToString(inv) ?? "n/a"}{(history.StoppedEarly ? " (stopped early)" : string.Empty)}");
+        md.AppendLine().AppendLine("| Epoch | Train loss | Seconds | Sentences/s | Entity F1 | Sentence accuracy |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (EpochResult epoch in history.Epochs)
+        {
+            md.AppendLine(inv, $"| {epoch.Epoch} | {epoch.TrainLoss:F4} | {epoch.TrainSeconds:F1} | {epoch.ExamplesPerSecond:F1} | {Score(epoch.Validation?.Entities?.F1)} | {Score(epoch.Validation?.Sentences?.Accuracy)} |");
+        }
+
+        md.AppendLine().AppendLine("![Training loss](training-loss.png)");
+        if (validationPlot)
+        {
+            md.AppendLine().AppendLine("![Validation scores](validation.png)");
+        }
+
+        if (history.Epochs[^1].Validation is { } last)
+        {
+            md.AppendLine().AppendLine("## Final validation").AppendLine().AppendLine("```").Append(last.ToText()).AppendLine("```");
+        }
+
+        return md.ToString();
+
+        string Score(double? value) => value?.ToString("F4", inv) ?? "-";
+    }
+
+    private sealed record TrainRequest(TaskKind Task, TrainingFiles Files, string Output, string Encoder, bool CasingInput);
+}

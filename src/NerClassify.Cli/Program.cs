@@ -1,0 +1,3 @@
+using NerClassify.Cli;
+
+return await CliApplication.RunAsync(args, Console.Out, Console.Error, interactive: true).ConfigureAwait(false);
