@@ -12,7 +12,7 @@ namespace NerClassify.Cli;
 
 /// <summary>
 /// Every <see cref="TrainerOptions"/> property as a kebab-case flag (<c>LearningRate</c> is <c>--learning-rate</c>), the
-/// nested windows (<c>--max-length</c>, <c>--stride</c>, <c>--overflow</c>) and compute settings (<c>--device</c>,
+/// windows (<c>--max-length</c>, <c>--stride</c>) and compute settings (<c>--device</c>,
 /// <c>--threads</c>), and the same options read from a JSON file; flags given on the command line override the file.
 /// </summary>
 internal sealed class TrainerFlags
@@ -44,7 +44,6 @@ internal sealed class TrainerFlags
         ["EvaluationBatchSize"] = "Sentences per batch when scoring.",
         ["MaxLength"] = "Subwords per training window, special tokens included.",
         ["Stride"] = "Subwords shared by consecutive windows of a long sentence.",
-        ["Overflow"] = "What to do with sentences longer than a window.",
         ["Device"] = "Where to train.",
         ["Threads"] = "CPU threads. Default: LibTorch's (the physical cores).",
     };
@@ -53,7 +52,7 @@ internal sealed class TrainerFlags
 
     static TrainerFlags()
     {
-        foreach (PropertyInfo property in TopLevel().Concat(Nested(typeof(EncodingOptions))).Concat(Nested(typeof(ComputeOptions))))
+        foreach (PropertyInfo property in TopLevel().Concat(Nested(typeof(ComputeOptions))))
         {
             FlagsByProperty[property.Name] = Kebab(property.Name);
         }
@@ -64,16 +63,6 @@ internal sealed class TrainerFlags
         foreach (PropertyInfo property in TopLevel())
         {
             Add(command, property, Defaults, (o, v) => property.SetValue(o, v));
-        }
-
-        foreach (PropertyInfo property in Nested(typeof(EncodingOptions)))
-        {
-            Add(command, property, Defaults.Encoding, (o, v) =>
-            {
-                object copy = Clone(o.Encoding);
-                property.SetValue(copy, v);
-                typeof(TrainerOptions).GetProperty(nameof(TrainerOptions.Encoding))!.SetValue(o, copy);
-            });
         }
 
         foreach (PropertyInfo property in Nested(typeof(ComputeOptions)))
@@ -159,7 +148,7 @@ internal sealed class TrainerFlags
 
     private static IEnumerable<PropertyInfo> TopLevel() => typeof(TrainerOptions)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.PropertyType != typeof(EncodingOptions) && p.PropertyType != typeof(ComputeOptions));
+        .Where(p => p.CanWrite && p.PropertyType != typeof(ComputeOptions));
 
     private static IEnumerable<PropertyInfo> Nested(Type type) => type
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -61,7 +61,7 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     [Fact]
     public async Task Train_ConfigFile_FlagsOverrideTheFile()
     {
-        string config = workspace.Write("options.json", """{ "epochs": 3, "learning-rate": 0.002, "encoding": { "maxLength": 32, "stride": 8 } }""");
+        string config = workspace.Write("options.json", """{ "epochs": 3, "learning-rate": 0.002, "max-length": 32, "stride": 8 }""");
         string output = workspace.NewPath("config-model");
 
         CliRun run = await CliRun.RunAsync([.. workspace.TrainArgumentsWithout(["--learning-rate", "--epochs"], "--task", "ner", "--train", workspace.TrainFile, "--output", output, "--config", config), "--epochs", "2"]);
