@@ -19,6 +19,12 @@ public sealed record ModelOptions
     /// <summary>Subwords shared by consecutive windows of a long input; null for a quarter of the window, at most 128.</summary>
     public int? Stride { get; init; }
 
+    /// <summary>
+    /// Seeds TorchSharp's global generator before the new heads (and casing embedding) are initialised, so two models
+    /// created with the same seed start from the same weights; null leaves the generator as it is. Default null.
+    /// </summary>
+    public int? Seed { get; init; }
+
     /// <summary>Batching, decoding, device and threads for prediction and evaluation. Default <see cref="PredictorOptions"/>'s defaults.</summary>
     public PredictorOptions Predictor { get; init; } = new();
 

@@ -107,6 +107,11 @@ public sealed class NerClassifier : INerPredictor
         }
 
         BertVocabulary vocabulary = encoder.Vocabulary;
+        if (options.Seed is { } seed)
+        {
+            TorchSharp.torch.manual_seed(seed);
+        }
+
         TaskModel model = TaskModels.Create(encoder.TransferTo(nameof(NerClassifier)), config);
         return new NerClassifier(model, vocabulary, config, options.Predictor, loggerFactory);
     }

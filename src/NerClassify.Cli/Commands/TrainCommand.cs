@@ -129,7 +129,7 @@ internal static class TrainCommand
 
         context.Say($"Training {Describe(request.Task)} on {train.Count} sentences ({validation.Count} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels.");
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput } };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput }, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         var stepLosses = new List<(double Epoch, double Loss)>();

@@ -274,6 +274,22 @@ public sealed class NerClassifierApiTests : IDisposable
         misspelt.Should().Throw<InvalidOperationException>().WithMessage("*BatchSzie*");
     }
 
+    [Fact]
+    public void Create_SameSeed_StartsFromTheSameHeads()
+    {
+        string[] Tags(int seed, int disturb)
+        {
+            using var pretrained = new PretrainedEncoder(TinyBert.Encoder(seed: 4), TinyBert.Vocabulary());
+            TorchSharp.torch.manual_seed(disturb);
+            using NerClassifier classifier = NerClassifier.Create(pretrained, TinyData.TokenLabels, TinyData.Topics, new ModelOptions { Seed = seed });
+            Prediction p = classifier.Predict("John Smith visited Paris and Berlin with Mary Jones");
+            return [.. p.Tags, p.Sentence!.Label, p.Sentence.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture)];
+        }
+
+        Tags(seed: 7, disturb: 1).Should().Equal(Tags(seed: 7, disturb: 2));
+        Tags(seed: 7, disturb: 1).Should().NotEqual(Tags(seed: 8, disturb: 1));
+    }
+
     private static NerClassifier Tiny()
     {
         var pretrained = new PretrainedEncoder(TinyBert.Encoder(seed: 4, addPooler: false), TinyBert.Vocabulary());
