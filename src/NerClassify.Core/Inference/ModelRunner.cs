@@ -71,10 +71,13 @@ internal sealed class ModelRunner
             }
         }
 
+        // A CRF model decodes with its own learned transitions, which replace the BIO constraints. They are read
+        // per call, so a runner kept across training epochs sees the current ones.
+        CrfDecoder? crf = _backend.TokenLabels is not null ? _backend.Crf : null;
         var results = new SentencePrediction[sentences.Count];
         for (int i = 0; i < sentences.Count; i++)
         {
-            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores);
+            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores, crf);
         }
 
         return results;
@@ -84,7 +87,8 @@ internal sealed class ModelRunner
         List<EncodedSentence> windows,
         int wordCount,
         Dictionary<EncodedSentence, float[]> tokenScores,
-        Dictionary<EncodedSentence, float[]> sequenceScores)
+        Dictionary<EncodedSentence, float[]> sequenceScores,
+        CrfDecoder? crf)
     {
         int[]? labels = null;
         float[]? confidences = null;
@@ -99,7 +103,7 @@ internal sealed class ModelRunner
                 logProbabilities[word] = scores.AsSpan(positions[word].Position * labelCount, labelCount).ToArray();
             }
 
-            labels = _decoder?.Decode(logProbabilities) ?? logProbabilities.Select(ArgMax).ToArray();
+            labels = crf?.Decode(logProbabilities) ?? _decoder?.Decode(logProbabilities) ?? logProbabilities.Select(ArgMax).ToArray();
             confidences = labels.Select((label, word) => MathF.Exp(logProbabilities[word][label])).ToArray();
         }
 
