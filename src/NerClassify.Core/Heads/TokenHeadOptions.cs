@@ -23,7 +23,8 @@ public sealed record TokenHeadOptions
     /// Put a linear-chain CRF over the token head's word scores (model keys <c>crf.transitions</c>,
     /// <c>crf.start_transitions</c> and <c>crf.end_transitions</c> under the token classifier): training minimises
     /// the CRF negative log-likelihood over each sentence's words instead of per-token cross-entropy, and prediction
-    /// decodes with the CRF's Viterbi (learned transitions) instead of softmax with BIO-constrained Viterbi.
+    /// decodes with the CRF's Viterbi over its learned transitions instead of per-word softmax scores (with constrained
+    /// decoding on, transitions the tag scheme forbids stay forbidden).
     /// Models with a CRF cannot be exported to ONNX or Triton. Default false.
     /// </summary>
     public bool Crf { get; init; }

@@ -33,6 +33,36 @@ internal sealed class CrfDecoder
     /// <summary>Number of labels.</summary>
     public int LabelCount => _start.Length;
 
+    /// <summary>
+    /// This decoder with the transitions, starts and ends that <paramref name="constraints"/> forbid scored
+    /// minus infinity, so the learned scores can never produce an ill-formed entity.
+    /// </summary>
+    public CrfDecoder Constrain(BioDecoder constraints)
+    {
+        ArgumentNullException.ThrowIfNull(constraints);
+        int labels = LabelCount;
+        if (constraints.LabelCount != labels)
+        {
+            throw new ArgumentException($"The constraints cover {constraints.LabelCount} labels; the CRF has {labels}.", nameof(constraints));
+        }
+
+        var transitions = new float[labels * labels];
+        var start = new float[labels];
+        var end = new float[labels];
+        for (int from = 0; from < labels; from++)
+        {
+            start[from] = constraints.CanStart(from) ? _start[from] : float.NegativeInfinity;
+            end[from] = constraints.CanEnd(from) ? _end[from] : float.NegativeInfinity;
+            for (int to = 0; to < labels; to++)
+            {
+                int at = (from * labels) + to;
+                transitions[at] = constraints.Allows(from, to) ? _transitions[at] : float.NegativeInfinity;
+            }
+        }
+
+        return new CrfDecoder(transitions, start, end);
+    }
+
     /// <summary>The best path through <paramref name="emissions"/> ([words][labels]).</summary>
     public int[] Decode(IReadOnlyList<float[]> emissions)
     {

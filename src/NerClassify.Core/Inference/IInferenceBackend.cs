@@ -22,7 +22,7 @@ internal interface IInferenceBackend : IDisposable
 
     /// <summary>
     /// The token head's CRF, read at each prediction call: when set, words are decoded with its Viterbi over the token
-    /// log-probabilities instead of argmax or BIO-constrained decoding. Null (the default) without a CRF.
+    /// log-probabilities (and, with constrained decoding, the tag scheme's forbidden transitions) instead of argmax or BIO-constrained decoding. Null (the default) without a CRF.
     /// </summary>
     CrfDecoder? Crf => null;
 

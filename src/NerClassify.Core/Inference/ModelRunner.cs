@@ -71,9 +71,14 @@ internal sealed class ModelRunner
             }
         }
 
-        // A CRF model decodes with its own learned transitions, which replace the BIO constraints. They are read
-        // per call, so a runner kept across training epochs sees the current ones.
+        // A CRF model decodes with its own learned transitions, read per call so that a runner kept across training
+        // epochs sees the current ones; constrained decoding still forbids what the tag scheme forbids.
         CrfDecoder? crf = _backend.TokenLabels is not null ? _backend.Crf : null;
+        if (crf is not null && _decoder is not null)
+        {
+            crf = crf.Constrain(_decoder);
+        }
+
         var results = new SentencePrediction[sentences.Count];
         for (int i = 0; i < sentences.Count; i++)
         {

@@ -86,6 +86,39 @@ public sealed class CrfTests : IDisposable
     }
 
     [Fact]
+    public void Constrain_TransitionsFavouringIllFormedTags_DecodesOnlyAllowedPaths()
+    {
+        // Labels O, B-LOC, I-LOC: the learned scores favour starting with I-LOC and I-LOC after anything, which IOB2 forbids after O.
+        float[] transitions = [0, 0, 5, 0, 0, 5, 0, 0, 5];
+        var decoder = new CrfDecoder(transitions, [0, 0, 5], [0, 0, 0]);
+        float[][] emissions = [[1f, 0f, 0.5f], [1f, 0f, 0.9f], [1f, 0f, 0.9f]];
+
+        int[] free = decoder.Decode(emissions);
+        int[] constrained = decoder.Constrain(new BioDecoder(["O", "B-LOC", "I-LOC"])).Decode(emissions);
+
+        free.Should().Equal(2, 2, 2);
+        constrained.Should().Equal(1, 2, 2);
+    }
+
+    [Theory]
+    [InlineData(true, "B-LOC", "I-LOC")]
+    [InlineData(false, "I-LOC", "I-LOC")]
+    public void Predict_CrfFavouringAnIllFormedStart_HonoursConstrainedDecoding(bool constrained, string first, string second)
+    {
+        using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { Crf = true });
+        using (no_grad())
+        {
+            model.TokenCrf!.StartTransitions[2].fill_(1000);
+            model.TokenCrf.Transitions.select(1, 2).fill_(1000);
+        }
+
+        using NerClassifier classifier = NerClassifier.FromModel(model, TinyBert.Vocabulary(), new PredictorOptions { ConstrainedDecoding = constrained });
+        Prediction prediction = classifier.Predict("John Smith visited Paris today .");
+
+        prediction.Tags.Should().Equal(first, second, "I-LOC", "I-LOC", "I-LOC", "I-LOC");
+    }
+
+    [Fact]
     public void NegativeLogLikelihood_BatchWithPaddingAndIgnoredPositions_EqualsMeanOfSentences()
     {
         var random = new Random(7);
