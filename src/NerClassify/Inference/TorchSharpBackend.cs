@@ -29,6 +29,7 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
                 return null;
             }
 
+            using var scope = NewDisposeScope();
             using var inference = inference_mode();
             return new CrfDecoder(Floats(crf.Transitions), Floats(crf.StartTransitions), Floats(crf.EndTransitions));
         }
@@ -59,8 +60,8 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
 
     private static float[] Floats(Tensor parameter)
     {
-        using Tensor values = parameter.detach().cpu().to_type(ScalarType.Float32).reshape(-1);
-        return values.data<float>().ToArray();
+        // Intermediates belong to the caller's dispose scope.
+        return parameter.detach().cpu().to_type(ScalarType.Float32).reshape(-1).data<float>().ToArray();
     }
 
     /// <summary>Nothing to free: the model belongs to the caller.</summary>

@@ -189,6 +189,29 @@ public sealed class CrfTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainAsync_CrfModelManyEpochs_KeepsTheNumberOfLiveTensorsFlat()
+    {
+        using var model = new MultitaskModel(TinyBert.Encoder(seed: 13), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { Crf = true });
+        var liveAtEpochEnd = new List<long>();
+
+        // The progress callback runs on the training thread, whose dispose-scope statistics it reads.
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.Step == p.StepsPerEpoch)
+            {
+                liveAtEpochEnd.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+        });
+        // One batch of every sentence per epoch: the CRF's loop makes tensors per word, so the count read inside the
+        // last step depends on that batch's longest sentence.
+        var options = new TrainerOptions { LearningRate = 3e-3, Epochs = 6, BatchSize = 6, Seed = 3, Compute = new ComputeOptions { Device = DeviceKind.Cpu } };
+        await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples, progress);
+
+        liveAtEpochEnd.Should().HaveCount(6);
+        liveAtEpochEnd.Skip(2).Should().OnlyContain(count => count == liveAtEpochEnd[1]);
+    }
+
+    [Fact]
     public void ComputeLoss_CrfModel_IsTheCrfLikelihoodAndTrainsTheTransitions()
     {
         using var model = new TokenClassificationModel(TinyBert.Encoder(seed: 4), TinyData.TokenLabels, headOptions: new TokenHeadOptions { Crf = true });
@@ -266,6 +289,11 @@ public sealed class CrfTests : IDisposable
         Action export = () => TritonExporter.Export(model, Path.Combine(_folder, "repository"));
 
         export.Should().Throw<NotSupportedException>().WithMessage("*TokenHeadOptions.Crf*");
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private static LinearChainCrf RandomCrf(Random random)
