@@ -19,6 +19,16 @@ public sealed record TokenHeadOptions
     /// </summary>
     public bool CasingInput { get; init; }
 
+    /// <summary>
+    /// Put a linear-chain CRF over the token head's word scores (model keys <c>crf.transitions</c>,
+    /// <c>crf.start_transitions</c> and <c>crf.end_transitions</c> under the token classifier): training minimises
+    /// the CRF negative log-likelihood over each sentence's words instead of per-token cross-entropy, and prediction
+    /// decodes with the CRF's Viterbi over its learned transitions instead of per-word softmax scores (with constrained
+    /// decoding on, transitions the tag scheme forbids stay forbidden).
+    /// Models with a CRF cannot be exported to ONNX or Triton. Default false.
+    /// </summary>
+    public bool Crf { get; init; }
+
     /// <summary>Dropout before the classifier, or null for the encoder's <c>hidden_dropout_prob</c>. Default null.</summary>
     public double? Dropout { get; init; }
 

@@ -31,6 +31,18 @@ internal sealed class BioDecoder
         }
     }
 
+    /// <summary>Number of labels.</summary>
+    public int LabelCount => _canStart.Length;
+
+    /// <summary>Whether label <paramref name="to"/> may follow label <paramref name="from"/>.</summary>
+    public bool Allows(int from, int to) => _allowed[from, to];
+
+    /// <summary>Whether a sentence may start with <paramref name="label"/>.</summary>
+    public bool CanStart(int label) => _canStart[label];
+
+    /// <summary>Whether a sentence may end with <paramref name="label"/>.</summary>
+    public bool CanEnd(int label) => _canEnd[label];
+
     /// <summary>The best allowed path through <paramref name="logProbabilities"/> ([words][labels]).</summary>
     public int[] Decode(IReadOnlyList<float[]> logProbabilities)
     {

@@ -20,6 +20,12 @@ internal interface IInferenceBackend : IDisposable
     /// <summary>The longest input, in subwords, the model accepts.</summary>
     int MaxPositions { get; }
 
+    /// <summary>
+    /// The token head's CRF, read at each prediction call: when set, words are decoded with its Viterbi over the token
+    /// log-probabilities (and, with constrained decoding, the tag scheme's forbidden transitions) instead of argmax or BIO-constrained decoding. Null (the default) without a CRF.
+    /// </summary>
+    CrfDecoder? Crf => null;
+
     /// <summary>Token log-probabilities and sentence probabilities for <paramref name="batch"/>.</summary>
     BatchScores Run(Batch batch);
 }

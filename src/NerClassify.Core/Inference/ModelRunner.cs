@@ -71,10 +71,18 @@ internal sealed class ModelRunner
             }
         }
 
+        // A CRF model decodes with its own learned transitions, read per call so that a runner kept across training
+        // epochs sees the current ones; constrained decoding still forbids what the tag scheme forbids.
+        CrfDecoder? crf = _backend.TokenLabels is not null ? _backend.Crf : null;
+        if (crf is not null && _decoder is not null)
+        {
+            crf = crf.Constrain(_decoder);
+        }
+
         var results = new SentencePrediction[sentences.Count];
         for (int i = 0; i < sentences.Count; i++)
         {
-            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores);
+            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores, crf);
         }
 
         return results;
@@ -84,7 +92,8 @@ internal sealed class ModelRunner
         List<EncodedSentence> windows,
         int wordCount,
         Dictionary<EncodedSentence, float[]> tokenScores,
-        Dictionary<EncodedSentence, float[]> sequenceScores)
+        Dictionary<EncodedSentence, float[]> sequenceScores,
+        CrfDecoder? crf)
     {
         int[]? labels = null;
         float[]? confidences = null;
@@ -99,7 +108,7 @@ internal sealed class ModelRunner
                 logProbabilities[word] = scores.AsSpan(positions[word].Position * labelCount, labelCount).ToArray();
             }
 
-            labels = _decoder?.Decode(logProbabilities) ?? logProbabilities.Select(ArgMax).ToArray();
+            labels = crf?.Decode(logProbabilities) ?? _decoder?.Decode(logProbabilities) ?? logProbabilities.Select(ArgMax).ToArray();
             confidences = labels.Select((label, word) => MathF.Exp(logProbabilities[word][label])).ToArray();
         }
 

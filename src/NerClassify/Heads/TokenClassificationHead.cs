@@ -29,10 +29,14 @@ internal sealed class TokenClassificationHead : TokenHead
     [ComponentName(Name = "bias")]
     private readonly Parameter _bias;
 
+    // Declared last, so a head without a CRF keeps exactly the keys it always had.
+    [ComponentName(Name = "crf")]
+    private readonly LinearChainCrf? _crf;
+
     /// <summary>Creates a head for <paramref name="labelCount"/> labels over states of width <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">The encoder's hidden size.</param>
     /// <param name="labelCount">Number of token labels.</param>
-    /// <param name="options">Hidden layer, casing embedding, dropout.</param>
+    /// <param name="options">Hidden layer, casing embedding, dropout, CRF.</param>
     /// <param name="defaultDropout">Dropout when <paramref name="options"/> leaves it unset.</param>
     /// <param name="initializerRange">Standard deviation of the initial weights.</param>
     public TokenClassificationHead(int inputSize, int labelCount, TokenHeadOptions? options = null, double defaultDropout = 0.1, double initializerRange = 0.02)
@@ -56,6 +60,7 @@ internal sealed class TokenClassificationHead : TokenHead
         // Parameters rather than a Linear child, so the keys are classifier.weight / classifier.bias as in Hugging Face.
         _weight = ParameterFactory.Create(empty(labelCount, width));
         _bias = ParameterFactory.Create(zeros(labelCount));
+        _crf = Options.Crf ? new LinearChainCrf(labelCount) : null;
         RegisterComponents();
         using (no_grad())
         {
@@ -68,6 +73,9 @@ internal sealed class TokenClassificationHead : TokenHead
 
     /// <summary>The head's shape.</summary>
     public TokenHeadOptions Options { get; }
+
+    /// <inheritdoc />
+    public override LinearChainCrf? Crf => _crf;
 
     /// <inheritdoc />
     public override bool UsesCasing => _casing is not null;

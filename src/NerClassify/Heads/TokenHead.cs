@@ -21,6 +21,9 @@ internal abstract class TokenHead : nn.Module<TokenHeadInput, Tensor>
     /// <summary>Number of token labels (the logits' last dimension).</summary>
     public int LabelCount { get; }
 
+    /// <summary>The CRF over the head's word scores, or null when the head is trained with cross-entropy and decoded from its softmax.</summary>
+    public virtual LinearChainCrf? Crf => null;
+
     /// <summary>Whether the head reads <see cref="TokenHeadInput.CasingIds"/>.</summary>
     public virtual bool UsesCasing => false;
 }

@@ -20,6 +20,22 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
     public int MaxPositions => model.Encoder.Config.MaxPositionEmbeddings;
 
     /// <inheritdoc />
+    public CrfDecoder? Crf
+    {
+        get
+        {
+            if (model.TokenCrf is not { } crf)
+            {
+                return null;
+            }
+
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            return new CrfDecoder(Floats(crf.Transitions), Floats(crf.StartTransitions), Floats(crf.EndTransitions));
+        }
+    }
+
+    /// <inheritdoc />
     public BatchScores Run(Batch batch)
     {
         using var scope = NewDisposeScope();
@@ -40,6 +56,12 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
         Tensor types = tensor(batch.TokenTypeIds, shape, device: device);
         Tensor? casing = usesCasing && batch.CasingIds is not null ? tensor(batch.CasingIds, shape, device: device) : null;
         return new ModelInputs(ids, mask, types, casing);
+    }
+
+    private static float[] Floats(Tensor parameter)
+    {
+        // Intermediates belong to the caller's dispose scope.
+        return parameter.detach().cpu().to_type(ScalarType.Float32).reshape(-1).data<float>().ToArray();
     }
 
     /// <summary>Nothing to free: the model belongs to the caller.</summary>

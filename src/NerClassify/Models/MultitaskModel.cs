@@ -72,6 +72,9 @@ internal sealed class MultitaskModel : TaskModel
     public SequenceHead SequenceHead => _sequenceClassifier;
 
     /// <inheritdoc />
+    public override LinearChainCrf? TokenCrf => _tokenClassifier.Crf;
+
+    /// <inheritdoc />
     public override bool UsesCasing => _tokenClassifier.UsesCasing || _casingEmbeddings is not null;
 
     /// <summary>The current effective weights (alpha, beta): fixed, or exp(-s)/2 under learned weighting.</summary>
@@ -101,7 +104,7 @@ internal sealed class MultitaskModel : TaskModel
     public override TaskLoss ComputeLoss(TaskOutputs outputs, Tensor? tokenLabels, Tensor? sequenceLabels)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        Tensor? token = CrossEntropy(outputs.TokenLogits, tokenLabels);
+        Tensor? token = TokenLoss(outputs.TokenLogits, tokenLabels, _tokenClassifier.Crf);
         Tensor? sequence = CrossEntropy(outputs.SequenceLogits, sequenceLabels);
         Tensor total = zeros(1, device: outputs.TokenLogits!.device).sum();
         if (_logVariances is null)

@@ -70,6 +70,16 @@ internal abstract class TaskModel : nn.Module
         return nn.functional.cross_entropy(flatLogits, flatLabels, ignore_index: IgnoreIndex);
     }
 
+    /// <summary>
+    /// The token loss: the CRF's mean negative log-likelihood over sentences when <paramref name="crf"/> is set,
+    /// else mean cross-entropy over labelled positions; null when there is no labelled position.
+    /// </summary>
+    protected static Tensor? TokenLoss(Tensor? logits, Tensor? labels, LinearChainCrf? crf) =>
+        crf is null || logits is null || labels is null ? CrossEntropy(logits, labels) : crf.NegativeLogLikelihood(logits, labels);
+
+    /// <summary>The token head's CRF, or null when the model has none.</summary>
+    public virtual LinearChainCrf? TokenCrf => null;
+
     /// <summary>Checks that <paramref name="encoder"/> is a module and returns it as one.</summary>
     protected static nn.Module AsModule(IEncoder encoder)
     {

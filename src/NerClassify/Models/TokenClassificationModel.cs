@@ -49,6 +49,9 @@ internal sealed class TokenClassificationModel : TaskModel
     public TokenHead Head => _classifier;
 
     /// <inheritdoc />
+    public override LinearChainCrf? TokenCrf => _classifier.Crf;
+
+    /// <inheritdoc />
     public override bool UsesCasing => _classifier.UsesCasing || _casingEmbeddings is not null;
 
     /// <inheritdoc />
@@ -63,7 +66,7 @@ internal sealed class TokenClassificationModel : TaskModel
     public override TaskLoss ComputeLoss(TaskOutputs outputs, Tensor? tokenLabels, Tensor? sequenceLabels)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        Tensor? token = CrossEntropy(outputs.TokenLogits, tokenLabels);
+        Tensor? token = TokenLoss(outputs.TokenLogits, tokenLabels, _classifier.Crf);
         return new TaskLoss(token ?? zeros(1).sum(), token, null);
     }
 }
