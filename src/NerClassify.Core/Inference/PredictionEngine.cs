@@ -43,9 +43,6 @@ internal sealed class PredictionEngine : IDisposable
     /// <summary>The guard of the owner's calls.</summary>
     public CallGuard Guard => _guard;
 
-    /// <summary>The window runner (for training-time evaluation and tests).</summary>
-    public ModelRunner Runner => _runner;
-
     /// <inheritdoc cref="INerPredictor.Predict(string)"/>
     public Prediction Predict(string text)
     {
