@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using NerClassify.Checkpoints.Pickle;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace NerClassify.Checkpoints;
