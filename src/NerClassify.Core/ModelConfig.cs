@@ -69,12 +69,7 @@ public sealed record ModelConfig
         bool needsSequences = Task is TaskKind.Sequence or TaskKind.Multitask;
         CheckLabels(TokenLabels, needsTokens, nameof(TokenLabels));
         CheckLabels(SequenceLabels, needsSequences, nameof(SequenceLabels));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3, nameof(MaxLength));
-        ArgumentOutOfRangeException.ThrowIfNegative(Stride, nameof(Stride));
-        if (Stride >= MaxLength - 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Stride), Stride, $"The stride must be smaller than the window's {MaxLength - 2} word pieces (MaxLength {MaxLength} less [CLS] and [SEP]), so that windows advance.");
-        }
+        Tokenization.EncodingOptions.CheckWindow(MaxLength, Stride);
 
         ArgumentNullException.ThrowIfNull(TokenHead, nameof(TokenHead));
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));

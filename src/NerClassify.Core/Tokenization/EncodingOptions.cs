@@ -18,13 +18,26 @@ internal sealed record EncodingOptions
     /// <summary>What to do with a sentence longer than <see cref="MaxLength"/>. Default <see cref="OverflowHandling.Window"/>.</summary>
     internal OverflowHandling Overflow { get; init; } = OverflowHandling.Window;
 
+    /// <summary>
+    /// The window rule every setting that describes windows follows: at least 3 subwords (with [CLS] and [SEP]), and a
+    /// stride smaller than the window's word pieces so that windows advance.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value breaks the rule; the message names it as <paramref name="maxLengthName"/> or <paramref name="strideName"/>.</exception>
+    internal static void CheckWindow(int maxLength, int stride, string maxLengthName = nameof(MaxLength), string strideName = nameof(Stride))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3, maxLengthName);
+        ArgumentOutOfRangeException.ThrowIfNegative(stride, strideName);
+        if (stride >= maxLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(strideName, stride, $"The stride must be smaller than the window's {maxLength - 2} word pieces ({maxLengthName} {maxLength} less [CLS] and [SEP]), so that windows advance.");
+        }
+    }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A property is out of range; the message names it.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3);
-        ArgumentOutOfRangeException.ThrowIfNegative(Stride);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Stride, MaxLength - 2);
+        CheckWindow(MaxLength, Stride);
         if (!Enum.IsDefined(Overflow))
         {
             throw new ArgumentOutOfRangeException(nameof(Overflow), Overflow, "Unknown overflow handling.");

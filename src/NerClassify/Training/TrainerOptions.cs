@@ -110,9 +110,7 @@ public sealed record TrainerOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1, nameof(EarlyStoppingPatience));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 3, nameof(MaxLength));
-        ArgumentOutOfRangeException.ThrowIfNegative(Stride, nameof(Stride));
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Stride, MaxLength - 2, nameof(Stride));
+        EncodingOptions.CheckWindow(MaxLength, Stride);
         ArgumentNullException.ThrowIfNull(Compute, nameof(Compute));
         Compute.Validate();
         return this;
