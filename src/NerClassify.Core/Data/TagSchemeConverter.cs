@@ -26,24 +26,24 @@ internal static class TagSchemeConverter
             switch (target)
             {
                 case LabelScheme.Iob2:
-                    result[start] = "B-" + type;
-                    for (int i = start + 1; i < end; i++) result[i] = "I-" + type;
+                    result[start] = Tag('B', type);
+                    for (int i = start + 1; i < end; i++) result[i] = Tag('I', type);
                     break;
                 case LabelScheme.Iob1:
                     bool touchesSameType = previousEnd == start && previousType == type;
-                    result[start] = (touchesSameType ? "B-" : "I-") + type;
-                    for (int i = start + 1; i < end; i++) result[i] = "I-" + type;
+                    result[start] = Tag(touchesSameType ? 'B' : 'I', type);
+                    for (int i = start + 1; i < end; i++) result[i] = Tag('I', type);
                     break;
                 case LabelScheme.Bioes:
                     if (end - start == 1)
                     {
-                        result[start] = "S-" + type;
+                        result[start] = Tag('S', type);
                     }
                     else
                     {
-                        result[start] = "B-" + type;
-                        for (int i = start + 1; i < end - 1; i++) result[i] = "I-" + type;
-                        result[end - 1] = "E-" + type;
+                        result[start] = Tag('B', type);
+                        for (int i = start + 1; i < end - 1; i++) result[i] = Tag('I', type);
+                        result[end - 1] = Tag('E', type);
                     }
 
                     break;
@@ -73,7 +73,7 @@ internal static class TagSchemeConverter
             string tag = tags[i] ?? throw new ArgumentException($"Tag {i} is null.", nameof(tags));
             if (!EntityTag.IsWellFormed(tag))
             {
-                throw new ArgumentException($"Tag '{tag}' at position {i} is not O or B-/I-/E-/S- followed by a type.", nameof(tags));
+                throw new ArgumentException($"Tag '{tag}' at position {i} is not O, an untyped B, I, E or S, or B-/I-/E-/S- followed by a type.", nameof(tags));
             }
 
             char prefix = EntityTag.Prefix(tag);
@@ -83,12 +83,14 @@ internal static class TagSchemeConverter
                 continue;
             }
 
-            bool continues = openType is not null && (prefix is 'I' or 'E') && EntityTag.Type(tag).SequenceEqual(openType);
+            // An untyped tag (B, I, E, S) has the empty type here, so it converts back to an untyped tag.
+            string type = EntityTag.IsUntyped(tag) ? string.Empty : tag[2..];
+            bool continues = openType is not null && (prefix is 'I' or 'E') && type == openType;
             if (!continues)
             {
                 Close(i);
                 openStart = i;
-                openType = tag[2..];
+                openType = type;
             }
 
             if (prefix is 'E' or 'S')
@@ -109,4 +111,6 @@ internal static class TagSchemeConverter
             }
         }
     }
+
+    private static string Tag(char prefix, string type) => type.Length == 0 ? prefix.ToString() : $"{prefix}-{type}";
 }

@@ -48,6 +48,13 @@ public sealed class TagSchemeConverterTests
     }
 
     [Fact]
+    public void Convert_UntypedTags_StayUntypedInTheTargetScheme()
+    {
+        TagSchemeConverter.Convert(["B", "I", "O", "B", "O"], LabelScheme.Bioes).Should().Equal("B", "E", "O", "S", "O");
+        TagSchemeConverter.Convert(["S", "O", "B", "E"], LabelScheme.Iob2).Should().Equal("B", "O", "B", "I");
+    }
+
+    [Fact]
     public void Convert_RandomValidSequences_RoundTripThroughAllSchemes()
     {
         var random = new Random(7);
