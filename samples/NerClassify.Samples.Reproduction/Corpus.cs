@@ -15,6 +15,13 @@ internal sealed record Corpus(
     /// <summary>NER examples of the optional test CoNLL file, or null.</summary>
     public IReadOnlyList<TrainingExample>? NerTest { get; init; }
 
+    /// <summary>
+    /// The words of every sentence of <c>train.txt</c>, by sentence index: the unlabelled pool of self-training, which
+    /// takes the sentences not among the labelled ones. Read with <see cref="TrainingData.LoadWordsAsync"/>, which
+    /// never parses a tag.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> TrainWords { get; init; } = [];
+
     /// <summary>Topic examples of the optional test label file (joined to the test CoNLL file), or null.</summary>
     public IReadOnlyList<TrainingExample>? TopicTest { get; init; }
 
@@ -35,7 +42,14 @@ internal sealed record Corpus(
         TrainingExample[] ner = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray();
         TrainingExample[] topics = validJoined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
         TrainingExample[] both = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags, topicOf.GetValueOrDefault(s.Index))).ToArray();
-        var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder);
+        var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder)
+        {
+            TrainWords = await TrainingData.LoadWordsAsync(Path.Combine(dataDirectory, "conll2003", "train.txt")),
+        };
+        if (corpus.TrainWords.Count != train.Sentences.Count || trainJoined.Any(r => !corpus.TrainWords[r.Sentence.Index].SequenceEqual(r.Sentence.Words)))
+        {
+            throw new InvalidDataException("The words read from train.txt do not line up with its sentences.");
+        }
         if (testConll is null)
         {
             return testLabels is null ? corpus : throw new ArgumentException("--test-labels needs --test-conll: the labels are joined to its sentences.");
@@ -49,6 +63,14 @@ internal sealed record Corpus(
             NerTest = test.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray(),
             TopicTest = testJoined?.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray(),
         };
+    }
+
+    /// <summary>The words of the train.txt sentences that are not among <paramref name="labelled"/>, at most <paramref name="count"/>, in file order.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Unlabelled(IEnumerable<LabeledSentence> labelled, int? count)
+    {
+        var taken = labelled.Select(r => r.Sentence.Index).ToHashSet();
+        IEnumerable<IReadOnlyList<string>> rest = TrainWords.Where((_, index) => !taken.Contains(index));
+        return (count is { } n ? rest.Take(n) : rest).ToArray();
     }
 
     public static TrainingExample[] ToExamples(IEnumerable<LabeledSentence> rows, bool tags, bool topics) =>

@@ -37,9 +37,28 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             EvaluateEveryEpoch = false,
             ConstrainedDecoding = options.ConstrainedDecoding,
             FreezeWordEmbeddings = options.FreezeWordEmbeddings,
+            HeadLearningRateMultiplier = options.HeadLearningRateMultiplier,
+            LayerLearningRateDecay = options.LayerDecay,
+            AverageLastEpochs = options.AverageLastEpochs,
             Compute = Compute,
         };
-        TrainingHistory history = await classifier.TrainAsync(Corpus.ToExamples(rows, tags, topics), options: trainerOptions);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TrainingExample[] labelled = Corpus.ToExamples(rows, tags, topics);
+        TrainingHistory history = options.SelfTraining
+            ? await classifier.SelfTrainAsync(
+                labelled,
+                corpus.Unlabelled(rows, options.UnlabelledSentences),
+                new SelfTrainingOptions
+                {
+                    MinTagConfidence = options.MinConfidence,
+                    MinSentenceConfidence = options.MinConfidence,
+                    MaxSentences = options.MaxPseudo,
+                    StudentEpochs = options.StudentEpochs,
+                    Rounds = options.Rounds,
+                },
+                options: trainerOptions)
+            : await classifier.TrainAsync(labelled, options: trainerOptions);
+        double trainingSeconds = clock.Elapsed.TotalSeconds;
 
         EvaluationResult? ner = tags ? classifier.Evaluate(corpus.NerValidation) : null;
         EvaluationResult? topic = topics ? classifier.Evaluate(corpus.TopicValidation) : null;
@@ -73,10 +92,12 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             nerTest?.Entities?.F1 * 100,
             nerTest?.Entities?.TokenAccuracy * 100,
             topicTest?.Sentences?.WeightedF1 * 100,
-            topicTest?.Sentences?.Accuracy * 100);
+            topicTest?.Sentences?.Accuracy * 100,
+            trainingSeconds,
+            classifier.Config.TrainedOn);
         Console.WriteLine(
             $"{model,-11} N={trainSize,5} seed={seed}: NER F1 {Format(result.EntityF1)} acc {Format(result.TokenAccuracy)} | " +
-            $"topic F1 {Format(result.TopicWeightedF1)} acc {Format(result.TopicAccuracy)} | {result.SecondsPerEpoch:F1} s/epoch, {result.ExamplesPerSecond:F1} ex/s");
+            $"topic F1 {Format(result.TopicWeightedF1)} acc {Format(result.TopicAccuracy)} | {result.SecondsPerEpoch:F1} s/epoch, {result.ExamplesPerSecond:F1} ex/s, trained in {trainingSeconds:F0} s on {result.TrainedOn}");
         return result;
     }
 

@@ -21,7 +21,7 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         var markdown = new StringBuilder();
         markdown.AppendLine("# Reproduction of the report's experiments").AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Encoder: all-MiniLM-L6-v2 (offline default). Training set: first {options.TrainSize} rows of `train.tsv` joined to `train.txt`. ");
-        markdown.AppendLine(CultureInfo.InvariantCulture, $"Settings: {options.Epochs} epochs ({options.MultitaskEpochs} for multitask), AdamW lr {options.LearningRate}, weight decay 0.01, batch {options.BatchSize}, warm-up {options.WarmupRatio:P0}, casing embedding {options.CasingEmbedding} (input casing {options.CasingInput}), head hidden layer {options.HiddenLayer}, word embeddings {(options.FreezeWordEmbeddings ? "frozen" : "trained")}, constrained decoding {options.ConstrainedDecoding}, seeds {string.Join(", ", options.Seeds)}. ");
+        markdown.AppendLine(CultureInfo.InvariantCulture, $"Settings: {options.Epochs} epochs ({options.MultitaskEpochs} for multitask), AdamW lr {options.LearningRate}, weight decay 0.01, batch {options.BatchSize}, warm-up {options.WarmupRatio:P0}, casing embedding {options.CasingEmbedding} (input casing {options.CasingInput}), head hidden layer {options.HiddenLayer}, word embeddings {(options.FreezeWordEmbeddings ? "frozen" : "trained")}, constrained decoding {options.ConstrainedDecoding}, CRF {options.Crf}, head learning-rate x{options.HeadLearningRateMultiplier}, layer decay {options.LayerDecay}, weights averaged over the last {options.AverageLastEpochs} epoch(s), self-training {(options.SelfTraining ? $"on (confidence >= {options.MinConfidence}, at most {options.MaxPseudo?.ToString(CultureInfo.InvariantCulture) ?? "all"} pseudo-labelled sentences, student epochs {options.StudentEpochs?.ToString(CultureInfo.InvariantCulture) ?? "as teacher"}, {options.Rounds} round(s))" : "off")}, seeds {string.Join(", ", options.Seeds)}. ");
         markdown.AppendLine("NER is scored on the full `valid.txt` (entity-level micro F1, seqeval default mode; token accuracy over words); topics on the 1,000 rows of `valid.tsv` (accuracy, support-weighted F1).").AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"Wall time of the whole run: {wallTime:hh\\:mm\\:ss}.").AppendLine();
 
@@ -64,11 +64,11 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         AppendConfusion(markdown);
 
         markdown.AppendLine("## All runs").AppendLine();
-        markdown.AppendLine("| Model | N | seed | NER F1 | NER acc | Topic F1 | Topic acc | s/epoch |");
-        markdown.AppendLine("|---|---|---|---|---|---|---|---|");
+        markdown.AppendLine("| Model | N | seed | NER F1 | NER acc | Topic F1 | Topic acc | s/epoch | training s | trained on |");
+        markdown.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
-            markdown.AppendLine(CultureInfo.InvariantCulture, $"| {Name(r.Model)} | {r.TrainSize} | {r.Seed} | {Experiments.Format(r.EntityF1)} | {Experiments.Format(r.TokenAccuracy)} | {Experiments.Format(r.TopicWeightedF1)} | {Experiments.Format(r.TopicAccuracy)} | {r.SecondsPerEpoch:F1} |");
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"| {Name(r.Model)} | {r.TrainSize} | {r.Seed} | {Experiments.Format(r.EntityF1)} | {Experiments.Format(r.TokenAccuracy)} | {Experiments.Format(r.TopicWeightedF1)} | {Experiments.Format(r.TopicAccuracy)} | {r.SecondsPerEpoch:F1} | {r.TrainingSeconds:F0} | {r.TrainedOn} |");
         }
 
         File.WriteAllText(Path.Combine(options.OutputDirectory, "report.md"), markdown.ToString());

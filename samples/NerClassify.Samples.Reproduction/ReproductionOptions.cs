@@ -39,6 +39,24 @@ internal sealed record ReproductionOptions
 
     public bool ConstrainedDecoding { get; init; } = true;
 
+    public double HeadLearningRateMultiplier { get; init; } = 1;
+
+    public double LayerDecay { get; init; } = 1;
+
+    public int AverageLastEpochs { get; init; } = 1;
+
+    public bool SelfTraining { get; init; }
+
+    public int? UnlabelledSentences { get; init; }
+
+    public double MinConfidence { get; init; } = 0.9;
+
+    public int? MaxPseudo { get; init; }
+
+    public int? StudentEpochs { get; init; }
+
+    public int Rounds { get; init; } = 1;
+
     public int? Threads { get; init; }
 
     public string[] Experiments { get; init; } = ["token", "sequence", "multitask", "uncertainty", "curve"];
@@ -86,6 +104,15 @@ internal sealed record ReproductionOptions
             FreezeWordEmbeddings = values.TryGetValue("freeze-embeddings", out string? freeze) && bool.Parse(freeze),
             ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),
             Threads = Int(values, "threads"),
+            HeadLearningRateMultiplier = Double(values, "head-lr") ?? options.HeadLearningRateMultiplier,
+            LayerDecay = Double(values, "layer-decay") ?? options.LayerDecay,
+            AverageLastEpochs = Int(values, "average-last") ?? options.AverageLastEpochs,
+            SelfTraining = values.TryGetValue("self-training", out string? selfTraining) ? bool.Parse(selfTraining) : options.SelfTraining,
+            UnlabelledSentences = Int(values, "unlabelled") ?? options.UnlabelledSentences,
+            MinConfidence = Double(values, "min-confidence") ?? options.MinConfidence,
+            MaxPseudo = Int(values, "max-pseudo") ?? options.MaxPseudo,
+            StudentEpochs = Int(values, "student-epochs") ?? options.StudentEpochs,
+            Rounds = Int(values, "rounds") ?? options.Rounds,
             Experiments = values.TryGetValue("experiments", out string? experiments) ? experiments.Split(',', StringSplitOptions.RemoveEmptyEntries) : options.Experiments,
             TestConll = values.GetValueOrDefault("test-conll"),
             Replot = values.GetValueOrDefault("replot"),
@@ -96,6 +123,9 @@ internal sealed record ReproductionOptions
 
     private static int? Int(Dictionary<string, string> values, string name) =>
         values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    private static double? Double(Dictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out string? value) ? double.Parse(value, CultureInfo.InvariantCulture) : null;
 
     private static int[]? Ints(Dictionary<string, string> values, string name) =>
         values.TryGetValue(name, out string? value) ? value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() : null;

@@ -15,4 +15,6 @@ internal sealed record RunResult(
     double? TestEntityF1 = null,
     double? TestTokenAccuracy = null,
     double? TestTopicWeightedF1 = null,
-    double? TestTopicAccuracy = null);
+    double? TestTopicAccuracy = null,
+    double? TrainingSeconds = null,
+    string? TrainedOn = null);

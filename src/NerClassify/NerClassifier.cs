@@ -6,6 +6,7 @@ using NerClassify.Encoders;
 using NerClassify.Export;
 using NerClassify.Inference;
 using NerClassify.Models;
+using NerClassify.Checkpoints;
 using NerClassify.Training;
 
 namespace NerClassify;
@@ -22,7 +23,7 @@ namespace NerClassify;
 /// <para>Threading: prediction and evaluation serve any number of concurrent callers. Training runs alone: prediction
 /// calls made meanwhile throw <see cref="InvalidOperationException"/>, and <see cref="Dispose"/> waits for it to end.</para>
 /// </remarks>
-public sealed class NerClassifier : INerPredictor
+public sealed partial class NerClassifier : INerPredictor
 {
     private readonly TaskModel _model;
     private readonly BertVocabulary _vocabulary;
@@ -180,6 +181,52 @@ public sealed class NerClassifier : INerPredictor
         return await TrainCoreAsync(trainer, train, validation, description, progress, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Self-training: trains a teacher on the labelled sentences, lets it label <paramref name="unlabelled"/> (their words
+    /// are all it sees), keeps the sentences it is confident of, and trains a student from this model's starting
+    /// weights on the labelled and the pseudo-labelled sentences together; with more rounds the student becomes the
+    /// next teacher. The model ends as the last student.
+    /// </summary>
+    /// <param name="train">Labelled training sentences, as for <see cref="TrainAsync(IReadOnlyList{TrainingExample}, IReadOnlyList{TrainingExample}?, TrainerOptions?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
+    /// <param name="unlabelled">Words of in-domain sentences without labels (for a CoNLL file, <see cref="TrainingData.LoadWordsAsync"/>).</param>
+    /// <param name="selfTraining">Confidence thresholds, cap, rounds and student epochs; null for the defaults.</param>
+    /// <param name="validation">Sentences evaluated after every epoch of every stage, or null.</param>
+    /// <param name="options">The teacher's and the students' training settings; <see cref="TrainerOptions.ResumeFrom"/> must be null, and checkpoints go to <c>teacher</c> and <c>student-N</c> below <see cref="TrainerOptions.CheckpointDirectory"/>.</param>
+    /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
+    /// <param name="cancellationToken">Stops before the next batch.</param>
+    /// <returns>The last student's history.</returns>
+    /// <exception cref="ArgumentException">An example does not fit the model, an unlabelled sentence or word is null, or <see cref="TrainerOptions.ResumeFrom"/> is set.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+    public Task<TrainingHistory> SelfTrainAsync(
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<IReadOnlyList<string>> unlabelled,
+        SelfTrainingOptions? selfTraining = null,
+        IReadOnlyList<TrainingExample>? validation = null,
+        TrainerOptions? options = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(unlabelled);
+        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        selfTraining = (selfTraining ?? new SelfTrainingOptions()).Validate();
+        options = (options ?? new TrainerOptions()).Validate();
+        if (options.ResumeFrom is not null)
+        {
+            throw new ArgumentException("Self-training restarts the student from the starting weights; it cannot resume from a checkpoint (ResumeFrom must be null).", nameof(options));
+        }
+
+        for (int i = 0; i < unlabelled.Count; i++)
+        {
+            if (unlabelled[i] is not { } words || words.Any(w => w is null))
+            {
+                throw new ArgumentException($"Unlabelled sentence {i} is null or has a null word.", nameof(unlabelled));
+            }
+        }
+
+        return SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken);
+    }
+
     /// <inheritdoc />
     public Prediction Predict(string text) => NotTraining()._engine.Predict(text);
 
@@ -274,6 +321,63 @@ public sealed class NerClassifier : INerPredictor
         Config = Config,
         Vocabulary = _vocabulary,
     };
+
+    private async Task<TrainingHistory> SelfTrainCoreAsync(
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<IReadOnlyList<string>> unlabelled,
+        SelfTrainingOptions selfTraining,
+        IReadOnlyList<TrainingExample>? validation,
+        TrainerOptions options,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        using CallGuard.Lease lease = _engine.Guard.Enter();
+        await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _isTraining = true;
+        Dictionary<string, TorchSharp.torch.Tensor>? start = null;
+        ILogger logger = _loggerFactory.CreateLogger<NerClassifier>();
+        try
+        {
+            start = Trainer.Snapshot(_model);
+            var teacher = new Trainer(options with { CheckpointDirectory = Stage(options.CheckpointDirectory, "teacher") }, _loggerFactory.CreateLogger<Trainer>());
+            TrainingHistory history = await teacher.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false);
+            int pseudoCount = 0;
+            for (int round = 1; round <= selfTraining.Rounds; round++)
+            {
+                SentencePrediction[] predictions = await Task.Run(() => teacher.Predict(_model, _vocabulary, unlabelled, cancellationToken), cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<TrainingExample> pseudo = PseudoLabels.Select(unlabelled, predictions, _model.TokenLabels, _model.SequenceLabels, selfTraining, options.Seed + round);
+                pseudoCount = pseudo.Count;
+                LogPseudoLabelled(logger, round, pseudo.Count, unlabelled.Count);
+                await Task.Run(() => StateDictLoader.Load(_model, start, "the starting weights"), cancellationToken).ConfigureAwait(false);
+                int epochs = selfTraining.StudentEpochs ?? options.Epochs;
+                var student = new Trainer(
+                    options with
+                    {
+                        Epochs = epochs,
+                        AverageLastEpochs = Math.Min(options.AverageLastEpochs, epochs),
+                        CheckpointDirectory = Stage(options.CheckpointDirectory, $"student-{round}"),
+                    },
+                    _loggerFactory.CreateLogger<Trainer>());
+                history = await student.TrainAsync(_model, _vocabulary, [.. train, .. pseudo], validation, progress, cancellationToken).ConfigureAwait(false);
+                teacher = student;
+            }
+
+            _engine.Config = Config with { TrainedOn = $"{train.Count} sentences + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled" };
+            return history;
+        }
+        finally
+        {
+            Trainer.DisposeAll(start);
+            _model.eval();
+            _isTraining = false;
+            _training.Release();
+        }
+
+        static string? Stage(string? directory, string name) => directory is null ? null : Path.Combine(directory, name);
+    }
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Self-training round {Round}: kept {Kept} of {Total} unlabelled sentences")]
+    private static partial void LogPseudoLabelled(ILogger logger, int round, int kept, int total);
 
     private async Task<TrainingHistory> TrainCoreAsync(
         Trainer trainer,

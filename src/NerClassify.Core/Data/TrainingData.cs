@@ -64,6 +64,74 @@ public static class TrainingData
         return corpus.Sentences.Select(s => new TrainingExample(s.Words, s.Tags, labels.GetValueOrDefault(s.Index))).ToArray();
     }
 
+    /// <summary>
+    /// Reads the words of a CoNLL file and nothing else: the first column of every line, sentences split at blank lines,
+    /// <c>-DOCSTART-</c> lines skipped. Tags and other columns are never parsed, so an unlabelled file (one word per
+    /// line) and a labelled one give the same sentences; this is the input of
+    /// <c>NerClassifier.SelfTrainAsync</c>.
+    /// </summary>
+    /// <param name="path">The CoNLL file.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The sentences' words, in file order.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">The file is not valid UTF-8; the message starts with <c>file:line</c>.</exception>
+    public static async Task<IReadOnlyList<IReadOnlyList<string>>> LoadWordsAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"CoNLL file '{path}' was not found.", path);
+        }
+
+        using var reader = new StreamReader(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+        var sentences = new List<IReadOnlyList<string>>();
+        var words = new List<string>();
+        int line = 0;
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+            {
+                line++;
+                int start = 0;
+                while (start < text.Length && char.IsWhiteSpace(text[start]))
+                {
+                    start++;
+                }
+
+                int end = start;
+                while (end < text.Length && !char.IsWhiteSpace(text[end]))
+                {
+                    end++;
+                }
+
+                string word = text[start..end];
+                if (word.Length == 0 || word == "-DOCSTART-")
+                {
+                    if (words.Count > 0)
+                    {
+                        sentences.Add(words.ToArray());
+                        words.Clear();
+                    }
+
+                    continue;
+                }
+
+                words.Add(word);
+            }
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new FormatException($"{path}:{line + 1}: the file is not valid UTF-8 ({e.Message}).", e);
+        }
+
+        if (words.Count > 0)
+        {
+            sentences.Add(words.ToArray());
+        }
+
+        return sentences;
+    }
+
     /// <summary>Loads a text-label file: one example per row, the text split into words, no tags.</summary>
     /// <param name="path">The file.</param>
     /// <param name="cancellationToken">Stops reading.</param>

@@ -31,6 +31,7 @@ internal sealed partial class Trainer
     private const string ModelFile = ModelFiles.Safetensors;
     private const string OptimizerFile = "optimizer.bin";
     private const string StateFile = "trainer_state.json";
+    private const string AverageFile = "average.safetensors";
 
     private readonly ILogger<Trainer> _logger;
 
@@ -108,6 +109,42 @@ internal sealed partial class Trainer
         ArgumentNullException.ThrowIfNull(examples);
         CheckExamples(model, examples, nameof(examples), "Example", training: false);
         return Evaluate(model, CreateRunner(model, vocabulary), examples, cancellationToken);
+    }
+
+    /// <summary>Predicts unlabelled sentences with the model in evaluation mode, decoding as the trainer scores.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="vocabulary">The encoder's vocabulary.</param>
+    /// <param name="sentences">The sentences' words.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    internal SentencePrediction[] Predict(TaskModel model, BertVocabulary vocabulary, IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
+    {
+        bool wasTraining = model.training;
+        model.to(Options.Compute.Apply());
+        model.eval();
+        try
+        {
+            return CreateRunner(model, vocabulary).Predict(sentences, Options.EvaluationBatchSize, cancellationToken);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>A copy of the model's weights on the CPU (the caller disposes it).</summary>
+    internal static Dictionary<string, Tensor> Snapshot(TaskModel model)
+    {
+        using var noGrad = no_grad();
+        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().clone());
+    }
+
+    /// <summary>Frees the tensors of a snapshot.</summary>
+    internal static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        foreach (Tensor tensor in tensors?.Values ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.Dispose();
+        }
     }
 
     /// <summary>
@@ -235,20 +272,31 @@ internal sealed partial class Trainer
         int totalSteps = stepsPerEpoch * Options.Epochs;
         int warmupSteps = (int)Math.Ceiling(Options.WarmupRatio * totalSteps);
 
-        using OptimizerHelper optimizer = CreateOptimizer(model);
+        (OptimizerHelper optimizer, double[] scales) = CreateOptimizer(model);
+        using OptimizerHelper ownedOptimizer = optimizer;
         var state = new RunState();
+        Dictionary<string, Tensor>? bestWeights = null;
+        Dictionary<string, Tensor>? average = null;
         if (Options.ResumeFrom is { } resume)
         {
-            state = LoadCheckpoint(resume, model, optimizer);
+            (state, average) = LoadCheckpoint(resume, model, optimizer);
             LogResumed(resume, state.EpochsDone);
+            int expected = Options.AverageLastEpochs > 1 ? Math.Max(0, state.EpochsDone - (Options.Epochs - Options.AverageLastEpochs)) : 0;
+            if (state.AveragedEpochs != expected)
+            {
+                DisposeAll(average);
+                throw new ArgumentException(
+                    $"The checkpoint '{resume}' holds an average of {state.AveragedEpochs} epochs, but {nameof(TrainerOptions.AverageLastEpochs)} = {Options.AverageLastEpochs} " +
+                    $"over {Options.Epochs} epochs needs {expected} after epoch {state.EpochsDone}; resume with the settings the checkpoint was written with.",
+                    nameof(TrainerOptions.ResumeFrom));
+            }
         }
 
-        Dictionary<string, Tensor>? bestWeights = null;
         try
         {
             for (int epoch = state.EpochsDone + 1; epoch <= Options.Epochs; epoch++)
             {
-                EpochResult result = TrainEpoch(model, encoded, padId, device, optimizer, state, epoch, stepsPerEpoch, totalSteps, warmupSteps, progress, cancellationToken);
+                EpochResult result = TrainEpoch(model, encoded, padId, device, optimizer, scales, state, epoch, stepsPerEpoch, totalSteps, warmupSteps, progress, cancellationToken);
                 if (validation is { Count: > 0 } && Options.EvaluateEveryEpoch)
                 {
                     EvaluationResult scores = Evaluate(model, runner, validation, cancellationToken);
@@ -270,12 +318,17 @@ internal sealed partial class Trainer
                     }
                 }
 
+                if (Options.AverageLastEpochs > 1 && epoch > Options.Epochs - Options.AverageLastEpochs)
+                {
+                    average = AddToAverage(average, model, ++state.AveragedEpochs);
+                }
+
                 state.History.Add(result);
                 state.EpochsDone = epoch;
                 LogEpoch(epoch, result.TrainLoss, result.TrainSeconds, result.ExamplesPerSecond);
                 if (Options.CheckpointDirectory is { } checkpoints)
                 {
-                    SaveCheckpoint(Path.Combine(checkpoints, CheckpointName), model, optimizer, state);
+                    SaveCheckpoint(Path.Combine(checkpoints, CheckpointName), model, optimizer, state, average);
                 }
 
                 if (Options.EarlyStoppingPatience is { } patience && state.EpochsWithoutImprovement >= patience)
@@ -291,11 +344,18 @@ internal sealed partial class Trainer
                 StateDictLoader.Load(model, bestWeights, $"best epoch {state.BestEpoch}");
             }
 
+            if (average is not null && state.AveragedEpochs > 1)
+            {
+                StateDictLoader.Load(model, average, $"average of the last {state.AveragedEpochs} epochs");
+                LogAveraged(state.AveragedEpochs);
+            }
+
             return new TrainingHistory(state.History.ToArray(), state.BestEpoch, state.StoppedEarly);
         }
         finally
         {
             DisposeAll(bestWeights);
+            DisposeAll(average);
         }
     }
 
@@ -305,6 +365,7 @@ internal sealed partial class Trainer
         long padId,
         Device device,
         OptimizerHelper optimizer,
+        double[] scales,
         RunState state,
         int epoch,
         int stepsPerEpoch,
@@ -368,7 +429,7 @@ internal sealed partial class Trainer
                         nn.utils.clip_grad_norm_(trainable, norm);
                     }
 
-                    SetLearningRate(optimizer, LearningRateAt(state.GlobalStep, totalSteps, warmupSteps));
+                    SetLearningRate(optimizer, scales, LearningRateAt(state.GlobalStep, totalSteps, warmupSteps));
                     optimizer.step();
                     optimizer.zero_grad();
                     state.GlobalStep++;
@@ -395,7 +456,7 @@ internal sealed partial class Trainer
             lossSum / batches.Count,
             tokenBatches == 0 ? null : tokenSum / tokenBatches,
             sequenceBatches == 0 ? null : sequenceSum / sequenceBatches,
-            optimizer.ParamGroups.First().LearningRate,
+            optimizer.ParamGroups.First().LearningRate / scales[0],
             seconds,
             examples / seconds,
             null,
@@ -466,23 +527,53 @@ internal sealed partial class Trainer
         Seed = Options.Seed + epoch,
     };
 
-    private OptimizerHelper CreateOptimizer(TaskModel model)
+    /// <summary>
+    /// AdamW with one parameter group per (learning-rate scale, decay or not): weights decay, biases, LayerNorm and
+    /// loss weights do not; heads train at <see cref="TrainerOptions.HeadLearningRateMultiplier"/> times the rate and
+    /// encoder layers at powers of <see cref="TrainerOptions.LayerLearningRateDecay"/>. The scales are returned in
+    /// group order, for <see cref="SetLearningRate"/>.
+    /// </summary>
+    private (OptimizerHelper Optimizer, double[] Scales) CreateOptimizer(TaskModel model)
     {
-        var decay = new List<Parameter>();
-        var noDecay = new List<Parameter>();
+        int layerCount = model.Encoder.Config.NumHiddenLayers;
+        var groups = new SortedDictionary<(double Scale, bool Decay), List<Parameter>>();
         foreach ((string name, Parameter parameter) in model.named_parameters().Where(p => p.parameter.requires_grad))
         {
             bool exempt = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.Contains("loss_log_variances", StringComparison.Ordinal);
-            (exempt ? noDecay : decay).Add(parameter);
+            var key = (LearningRateScale(name, layerCount), !exempt);
+            if (!groups.TryGetValue(key, out List<Parameter>? members))
+            {
+                groups[key] = members = [];
+            }
+
+            members.Add(parameter);
         }
 
-        return optim.AdamW(
-            [
-                new AdamW.ParamGroup(decay, new AdamW.Options { LearningRate = Options.LearningRate, weight_decay = Options.WeightDecay }),
-                new AdamW.ParamGroup(noDecay, new AdamW.Options { LearningRate = Options.LearningRate, weight_decay = 0 }),
-            ],
-            Options.LearningRate,
-            weight_decay: Options.WeightDecay);
+        var paramGroups = groups.Select(g => new AdamW.ParamGroup(
+            g.Value,
+            new AdamW.Options { LearningRate = Options.LearningRate * g.Key.Scale, weight_decay = g.Key.Decay ? Options.WeightDecay : 0 })).ToArray();
+        return (optim.AdamW(paramGroups, Options.LearningRate, weight_decay: Options.WeightDecay), groups.Keys.Select(k => k.Scale).ToArray());
+    }
+
+    /// <summary>The multiple of the learning rate that the parameter <paramref name="name"/> trains at.</summary>
+    internal double LearningRateScale(string name, int layerCount)
+    {
+        const string encoderPrefix = "bert.";
+        const string layerPrefix = "bert.encoder.layer.";
+        if (!name.StartsWith(encoderPrefix, StringComparison.Ordinal))
+        {
+            return Options.HeadLearningRateMultiplier;
+        }
+
+        double decay = Options.LayerLearningRateDecay;
+        if (name.StartsWith(layerPrefix, StringComparison.Ordinal))
+        {
+            int end = name.IndexOf('.', layerPrefix.Length);
+            int layer = int.Parse(name.AsSpan(layerPrefix.Length, end - layerPrefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+            return Math.Pow(decay, layerCount - 1 - layer);
+        }
+
+        return name.StartsWith("bert.embeddings.", StringComparison.Ordinal) ? Math.Pow(decay, layerCount) : 1;
     }
 
     private double LearningRateAt(int step, int totalSteps, int warmupSteps)
@@ -501,40 +592,63 @@ internal sealed partial class Trainer
         return Options.LearningRate * Math.Clamp(remaining, 0, 1);
     }
 
-    private static void SetLearningRate(OptimizerHelper optimizer, double rate)
+    private static void SetLearningRate(OptimizerHelper optimizer, double[] scales, double rate)
     {
+        int i = 0;
         foreach (ParamGroup group in optimizer.ParamGroups)
         {
-            group.LearningRate = rate;
+            group.LearningRate = rate * scales[i++];
         }
     }
 
-    private static Dictionary<string, Tensor> Snapshot(TaskModel model)
+    /// <summary>
+    /// Folds the model's current weights into the running mean of <paramref name="count"/> epochs (the first call
+    /// copies them). Floating-point tensors are averaged; any others keep the latest value.
+    /// </summary>
+    private static Dictionary<string, Tensor> AddToAverage(Dictionary<string, Tensor>? average, TaskModel model, int count)
     {
-        using var noGrad = no_grad();
-        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().clone());
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        foreach (Tensor tensor in tensors?.Values ?? Enumerable.Empty<Tensor>())
+        if (average is null)
         {
-            tensor.Dispose();
+            return Snapshot(model);
         }
+
+        using var noGrad = no_grad();
+        foreach ((string name, Tensor weights) in model.state_dict())
+        {
+            Tensor mean = average[name];
+            using Tensor current = weights.detach().cpu();
+            if (mean.is_floating_point())
+            {
+                // mean += (current - mean) / count: the running mean, exact for any number of epochs.
+                using Tensor step = current.sub(mean).div_(count);
+                mean.add_(step);
+            }
+            else
+            {
+                mean.copy_(current);
+            }
+        }
+
+        return average;
     }
 
-    private void SaveCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer, RunState state)
+    private void SaveCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer, RunState state, Dictionary<string, Tensor>? average)
     {
         AtomicDirectory.Replace(directory, staging =>
         {
             CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFile), model.state_dict());
+            if (average is not null)
+            {
+                CheckpointFiles.WriteSafetensors(Path.Combine(staging, AverageFile), average);
+            }
+
             optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state.ToStored()));
         });
         LogCheckpoint(directory, state.EpochsDone);
     }
 
-    private static RunState LoadCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer)
+    private static (RunState State, Dictionary<string, Tensor>? Average) LoadCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer)
     {
         string statePath = Path.Combine(directory, StateFile);
         StoredRunState stored;
@@ -555,7 +669,23 @@ internal sealed partial class Trainer
         }
 
         optimizer.load_state_dict(Path.Combine(directory, OptimizerFile));
-        return RunState.FromStored(stored);
+        RunState state = RunState.FromStored(stored);
+        string averagePath = Path.Combine(directory, AverageFile);
+        if (state.AveragedEpochs == 0)
+        {
+            return (state, null);
+        }
+
+        if (!File.Exists(averagePath))
+        {
+            throw new InvalidDataException($"'{directory}' averages {state.AveragedEpochs} epochs but has no {AverageFile}.");
+        }
+
+        using (NewDisposeScope())
+        {
+            var average = CheckpointFiles.Read(averagePath).ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+            return (state, average);
+        }
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Epoch {Epoch}: loss {Loss:F4}, {Seconds:F1} s, {ExamplesPerSecond:F1} examples/s")]
@@ -569,6 +699,9 @@ internal sealed partial class Trainer
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Resuming from {Directory} after epoch {Epoch}")]
     private partial void LogResumed(string directory, int epoch);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Kept the average of the weights of the last {Epochs} epochs")]
+    private partial void LogAveraged(int epochs);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Stopping early after epoch {Epoch}: no improvement in {Patience} epochs")]
     private partial void LogStoppedEarly(int epoch, int patience);
@@ -587,6 +720,8 @@ internal sealed partial class Trainer
 
         public bool StoppedEarly { get; set; }
 
+        public int AveragedEpochs { get; set; }
+
         public List<EpochResult> History { get; } = [];
 
         public static RunState FromStored(StoredRunState stored)
@@ -598,6 +733,7 @@ internal sealed partial class Trainer
                 BestScore = stored.BestScore ?? double.NegativeInfinity,
                 BestEpoch = stored.BestEpoch,
                 EpochsWithoutImprovement = stored.EpochsWithoutImprovement,
+                AveragedEpochs = stored.AveragedEpochs,
             };
             state.History.AddRange(TrainingHistory.FromJson(stored.History).Epochs);
             return state;
@@ -609,8 +745,9 @@ internal sealed partial class Trainer
             double.IsFinite(BestScore) ? BestScore : null,
             BestEpoch,
             EpochsWithoutImprovement,
-            new TrainingHistory(History.ToArray(), BestEpoch, StoppedEarly).ToJson());
+            new TrainingHistory(History.ToArray(), BestEpoch, StoppedEarly).ToJson(),
+            AveragedEpochs);
     }
 
-    private sealed record StoredRunState(int EpochsDone, int GlobalStep, double? BestScore, int? BestEpoch, int EpochsWithoutImprovement, string History);
+    private sealed record StoredRunState(int EpochsDone, int GlobalStep, double? BestScore, int? BestEpoch, int EpochsWithoutImprovement, string History, int AveragedEpochs = 0);
 }

@@ -37,6 +37,26 @@ public sealed record TrainerOptions
     /// </summary>
     public bool FreezeWordEmbeddings { get; init; }
 
+    /// <summary>
+    /// Learning rate of the task heads and the casing embedding, as a multiple of <see cref="LearningRate"/>: new,
+    /// randomly initialised weights can take larger steps than pretrained ones. Default 1.
+    /// </summary>
+    public double HeadLearningRateMultiplier { get; init; } = 1;
+
+    /// <summary>
+    /// Layer-wise learning-rate decay, in (0, 1]: the top encoder layer (and the pooler) trains at
+    /// <see cref="LearningRate"/>, each layer below at this factor times the one above, and the embeddings at the
+    /// factor times the lowest layer, so the general features near the input move least. Default 1 (one rate).
+    /// </summary>
+    public double LayerLearningRateDecay { get; init; } = 1;
+
+    /// <summary>
+    /// Averages the weights at the end of the last this-many epochs (stochastic weight averaging over epochs) and
+    /// keeps the average as the trained model; 1 keeps the last epoch's weights. Cannot be combined with
+    /// <see cref="KeepBest"/>. Default 1.
+    /// </summary>
+    public int AverageLastEpochs { get; init; } = 1;
+
     /// <summary>Seeds weights shuffling, dropout and batch order. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
@@ -87,6 +107,8 @@ public sealed record TrainerOptions
         ThrowIfNotFinite(LearningRate, nameof(LearningRate));
         ThrowIfNotFinite(WeightDecay, nameof(WeightDecay));
         ThrowIfNotFinite(WarmupRatio, nameof(WarmupRatio));
+        ThrowIfNotFinite(HeadLearningRateMultiplier, nameof(HeadLearningRateMultiplier));
+        ThrowIfNotFinite(LayerLearningRateDecay, nameof(LayerLearningRateDecay));
         if (MaxGradientNorm is { } maxNorm)
         {
             ThrowIfNotFinite(maxNorm, nameof(MaxGradientNorm));
@@ -103,6 +125,16 @@ public sealed record TrainerOptions
         if (MaxGradientNorm is { } norm)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(norm, nameof(MaxGradientNorm));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HeadLearningRateMultiplier, nameof(HeadLearningRateMultiplier));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LayerLearningRateDecay, nameof(LayerLearningRateDecay));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(LayerLearningRateDecay, 1, nameof(LayerLearningRateDecay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(AverageLastEpochs, 1, nameof(AverageLastEpochs));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AverageLastEpochs, Epochs, nameof(AverageLastEpochs));
+        if (AverageLastEpochs > 1 && KeepBest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AverageLastEpochs), AverageLastEpochs, $"{nameof(AverageLastEpochs)} cannot be combined with {nameof(KeepBest)}: the model is either the average of the last epochs or the best one.");
         }
 
         if (EarlyStoppingPatience is { } patience)
