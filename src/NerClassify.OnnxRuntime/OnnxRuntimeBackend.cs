@@ -68,6 +68,12 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
             Metadata = _session.ModelMetadata.CustomMetadataMap;
             TokenLabels = _hasTokens ? ReadLabels(OnnxMetadataKeys.TokenLabels, source) : null;
             SequenceLabels = _hasSequences ? ReadLabels(OnnxMetadataKeys.SequenceLabels, source) : null;
+            Crf = _hasTokens && Metadata.TryGetValue(OnnxMetadataKeys.Crf, out string? crf) ? CrfDecoder.FromJson(crf, source) : null;
+            if (Crf is not null && Crf.LabelCount != TokenLabels!.Count)
+            {
+                throw new InvalidDataException($"'{source}': the CRF covers {Crf.LabelCount} labels; the model has {TokenLabels.Count}.");
+            }
+
             MaxPositions = Metadata.TryGetValue(OnnxMetadataKeys.MaxPositionEmbeddings, out string? positions)
                 && int.TryParse(positions, NumberStyles.Integer, CultureInfo.InvariantCulture, out int count) && count > 0 ? count : 512;
         }
@@ -86,6 +92,9 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
 
     /// <inheritdoc />
     public bool UsesCasing { get; }
+
+    /// <inheritdoc />
+    public CrfDecoder? Crf { get; }
 
     /// <inheritdoc />
     public int MaxPositions { get; }

@@ -30,6 +30,12 @@ internal static class OnnxMetadataKeys
     /// <summary>The model's <see cref="ModelConfig"/> as JSON (the <c>nerclassify</c> section of <c>config.json</c>).</summary>
     public const string Config = Prefix + "config";
 
+    /// <summary>
+    /// The CRF of a CRF token head, as JSON <c>{"transitions": [L*L, row-major from, to], "start": [L], "end": [L]}</c>:
+    /// the graph gives per-token scores, and the runtime decodes them with these scores (Viterbi).
+    /// </summary>
+    public const string Crf = Prefix + "crf";
+
     /// <summary>The WordPiece vocabulary, one token per line, so that the ONNX file runs without its directory.</summary>
     public const string Vocabulary = Prefix + "vocabulary";
 }

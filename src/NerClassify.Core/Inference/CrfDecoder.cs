@@ -30,6 +30,30 @@ internal sealed class CrfDecoder
         _end = end;
     }
 
+    /// <summary>The scores as JSON (<see cref="Export.OnnxMetadataKeys.Crf"/>).</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(new StoredScores(_transitions, _start, _end));
+
+    /// <summary>Reads scores written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <exception cref="InvalidDataException">The JSON is malformed or the sizes disagree; the message names <paramref name="source"/>.</exception>
+    public static CrfDecoder FromJson(string json, string source)
+    {
+        try
+        {
+            StoredScores stored = System.Text.Json.JsonSerializer.Deserialize<StoredScores>(json)
+                ?? throw new InvalidDataException($"'{source}': the CRF scores are null.");
+            return new CrfDecoder(
+                stored.Transitions ?? throw new InvalidDataException($"'{source}': the CRF has no transitions."),
+                stored.Start ?? throw new InvalidDataException($"'{source}': the CRF has no start scores."),
+                stored.End ?? throw new InvalidDataException($"'{source}': the CRF has no end scores."));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{source}': the CRF scores are not valid: {e.Message}", e);
+        }
+    }
+
     /// <summary>Number of labels.</summary>
     public int LabelCount => _start.Length;
 
@@ -131,4 +155,9 @@ internal sealed class CrfDecoder
 
         return path;
     }
+
+    private sealed record StoredScores(
+        [property: System.Text.Json.Serialization.JsonPropertyName("transitions")] float[]? Transitions,
+        [property: System.Text.Json.Serialization.JsonPropertyName("start")] float[]? Start,
+        [property: System.Text.Json.Serialization.JsonPropertyName("end")] float[]? End);
 }

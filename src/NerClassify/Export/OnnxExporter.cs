@@ -119,6 +119,12 @@ internal static class OnnxExporter
             yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
         }
 
+        if (new Inference.TorchSharpBackend(model).Crf is { } crf)
+        {
+            // The graph ends at the per-token scores; the runtime decodes them with the CRF's learned scores.
+            yield return (OnnxMetadataKeys.Crf, crf.ToJson());
+        }
+
         if (options.Vocabulary is { } vocabulary)
         {
             yield return (OnnxMetadataKeys.Vocabulary, string.Join('\n', vocabulary.Tokens));

@@ -49,13 +49,6 @@ internal sealed class TaskGraphWriter
 
     private static TokenClassificationHead Standard(TokenHead head)
     {
-        if (head.Crf is not null)
-        {
-            throw new NotSupportedException(
-                "Models with a CRF token head (TokenHeadOptions.Crf = true) cannot be exported to ONNX or Triton: the graph gives per-token scores and "
-                + "the CRF's Viterbi decoding is not part of it. Train without the CRF option to export, or predict with the TorchSharp NerClassifier.");
-        }
-
         return head as TokenClassificationHead
             ?? throw new NotSupportedException($"Only the default heads can be exported to ONNX; {head.GetType().Name} is a custom token head.");
     }

@@ -33,12 +33,18 @@ internal static class TritonExporter
     /// <param name="repository">The repository folder (what <c>tritonserver --model-repository</c> points at); created if missing.</param>
     /// <param name="options">Name, version, batching; null for the defaults.</param>
     /// <returns>The model's folder, <c>Path.Combine(repository, options.ModelName)</c>.</returns>
-    /// <exception cref="NotSupportedException">The model cannot be exported to ONNX (custom heads); the message names the type.</exception>
+    /// <exception cref="NotSupportedException">The model cannot be exported to ONNX (custom heads; the message names the type) or has a CRF token head.</exception>
     public static string Export(TaskModel model, string repository, TritonExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(repository);
         options = (options ?? new TritonExportOptions()).Validate();
+        if (model.TokenCrf is not null)
+        {
+            throw new NotSupportedException(
+                "Models with a CRF token head (TokenHeadOptions.Crf = true) cannot be served by Triton: Triton returns the per-token scores, and the "
+                + "CRF's Viterbi decoding happens outside the graph. Export to ONNX instead (OnnxNerClassifier decodes with the CRF), or train without the CRF.");
+        }
 
         ModelProto onnx = OnnxExporter.Build(model, options.Onnx.Validate());
         var labels = new Dictionary<string, (string File, IReadOnlyList<string> Names)>();

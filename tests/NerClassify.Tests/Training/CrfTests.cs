@@ -269,16 +269,34 @@ public sealed class CrfTests : IDisposable
         loaded.PredictBatch(texts).Select(p => string.Join(" ", p.Tags)).Should().Equal(before);
     }
 
-    [Fact]
-    public void OnnxExport_CrfModel_ThrowsNamingTheOption()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OnnxExport_CrfModel_PredictsTheSameTagsInOnnxRuntime(bool constrained)
     {
-        using var model = new TokenClassificationModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, headOptions: new TokenHeadOptions { Crf = true });
-        string path = Path.Combine(_folder, "model.onnx");
+        using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { Crf = true });
+        using (no_grad())
+        {
+            // Transitions strong enough to overrule the per-word scores, so the two runtimes agree only if both use them.
+            model.TokenCrf!.StartTransitions[2].fill_(50);
+            model.TokenCrf.Transitions.select(1, 2).fill_(50);
+            model.TokenCrf.Transitions[2, 5].fill_(60);
+        }
 
-        Action export = () => OnnxExporter.Export(model, path);
+        string[] texts = ["John Smith visited Paris today .", "Mary won the match in New York .", "Google shares rose ."];
+        var options = new PredictorOptions { ConstrainedDecoding = constrained };
+        // The same weights without the CRF, for the check at the end.
+        using var plain = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics);
+        plain.load_state_dict(model.state_dict().Where(p => !p.Key.Contains("crf", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value.clone()), strict: false);
+        INerPredictor torchPredictor = TestPredictors.Create(model, TinyBert.Vocabulary(), options, PredictorBackend.TorchSharp);
+        string[] expected = torchPredictor.PredictBatch(texts).Select(p => string.Join(" ", p.Tags)).ToArray();
+        using var onnx = (IDisposable)TestPredictors.Create(model, TinyBert.Vocabulary(), options, PredictorBackend.OnnxRuntime); // frees the model
+        string[] actual = ((INerPredictor)onnx).PredictBatch(texts).Select(p => string.Join(" ", p.Tags)).ToArray();
 
-        export.Should().Throw<NotSupportedException>().WithMessage("*TokenHeadOptions.Crf*without the CRF*");
-        File.Exists(path).Should().BeFalse();
+        actual.Should().Equal(expected);
+        // Without the CRF (argmax of the per-word scores) the tags would differ: the transitions decide them.
+        using var withoutCrf = (IDisposable)TestPredictors.Create(plain, TinyBert.Vocabulary(), options, PredictorBackend.TorchSharp);
+        ((INerPredictor)withoutCrf).PredictBatch(texts).Select(p => string.Join(" ", p.Tags)).Should().NotEqual(expected);
     }
 
     [Fact]
@@ -288,7 +306,7 @@ public sealed class CrfTests : IDisposable
 
         Action export = () => TritonExporter.Export(model, Path.Combine(_folder, "repository"));
 
-        export.Should().Throw<NotSupportedException>().WithMessage("*TokenHeadOptions.Crf*");
+        export.Should().Throw<NotSupportedException>().WithMessage("*TokenHeadOptions.Crf*Export to ONNX instead*");
     }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
