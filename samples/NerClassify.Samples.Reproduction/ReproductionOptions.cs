@@ -39,6 +39,8 @@ internal sealed record ReproductionOptions
 
     public bool ConstrainedDecoding { get; init; } = true;
 
+    public bool MeanPooling { get; init; }
+
     public double HeadLearningRateMultiplier { get; init; } = 1;
 
     public double LayerDecay { get; init; } = 1;
@@ -104,6 +106,12 @@ internal sealed record ReproductionOptions
             FreezeWordEmbeddings = values.TryGetValue("freeze-embeddings", out string? freeze) && bool.Parse(freeze),
             ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),
             Threads = Int(values, "threads"),
+            MeanPooling = values.TryGetValue("pooling", out string? pooling) ? pooling switch
+            {
+                "mean" => true,
+                "cls" => false,
+                _ => throw new ArgumentException($"--pooling: '{pooling}' is not cls or mean."),
+            } : options.MeanPooling,
             HeadLearningRateMultiplier = Double(values, "head-lr") ?? options.HeadLearningRateMultiplier,
             LayerDecay = Double(values, "layer-decay") ?? options.LayerDecay,
             AverageLastEpochs = Int(values, "average-last") ?? options.AverageLastEpochs,

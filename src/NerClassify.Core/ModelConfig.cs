@@ -43,6 +43,10 @@ public sealed record ModelConfig
     [JsonPropertyName("token_head")]
     public TokenHeadOptions TokenHead { get; init; } = new();
 
+    /// <summary>How the sentence head pools the encoder's states. Default <see cref="Heads.SentencePooling.Cls"/>.</summary>
+    [JsonPropertyName("sentence_pooling")]
+    public Heads.SentencePooling SentencePooling { get; init; } = Heads.SentencePooling.Cls;
+
     /// <summary>The multitask loss weighting. Default alpha = 1 (sentences), beta = 7 (tokens).</summary>
     [JsonPropertyName("loss")]
     public MultitaskLossOptions Loss { get; init; } = new();
@@ -70,6 +74,11 @@ public sealed record ModelConfig
         CheckLabels(TokenLabels, needsTokens, nameof(TokenLabels));
         CheckLabels(SequenceLabels, needsSequences, nameof(SequenceLabels));
         Tokenization.EncodingOptions.CheckWindow(MaxLength, Stride);
+
+        if (!Enum.IsDefined(SentencePooling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SentencePooling), SentencePooling, "Unknown sentence pooling.");
+        }
 
         ArgumentNullException.ThrowIfNull(TokenHead, nameof(TokenHead));
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));

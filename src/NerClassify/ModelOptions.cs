@@ -10,6 +10,12 @@ public sealed record ModelOptions
     /// <summary>The token head: extra hidden layer, casing features, dropout. Default: one linear layer.</summary>
     public TokenHeadOptions TokenHead { get; init; } = new();
 
+    /// <summary>
+    /// How the sentence head pools the encoder's states: the <c>[CLS]</c> state through dense + tanh (BERT's pooler), or
+    /// the mean over tokens. Default <see cref="SentencePooling.Cls"/>.
+    /// </summary>
+    public SentencePooling SentencePooling { get; init; } = SentencePooling.Cls;
+
     /// <summary>The multitask loss weighting. Default alpha = 1 (sentences), beta = 7 (tokens), as in the report.</summary>
     public MultitaskLossOptions Loss { get; init; } = new();
 

@@ -91,6 +91,7 @@ public sealed partial class NerClassifier : INerPredictor
             Stride = options.Stride ?? Math.Min(128, maxLength / 4),
             EncoderHasPooler = encoder.Encoder.HasPooler,
             TokenHead = options.TokenHead,
+            SentencePooling = options.SentencePooling,
             Loss = options.Loss,
         };
         try

@@ -59,6 +59,39 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Train_WithUnlabelledFileAndMeanPooling_SelfTrainsAndSavesThePooling()
+    {
+        // The unlabelled file's tag column is garbage: only its words may be read.
+        string unlabelled = workspace.Write("unlabelled.conll", "-DOCSTART- -X- -X- O\n\nMary NOT-A-TAG\nvisited ???\nParis !!\n\nGoogle X\nshares X\nfell X\n");
+        string output = workspace.NewPath("self-trained");
+
+        CliRun run = await CliRun.RunAsync(workspace.TrainArguments(
+            "--task", "multitask", "--train", workspace.TrainFile, "--train-labels", workspace.TrainLabelsFile, "--output", output,
+            "--unlabelled", unlabelled, "--pseudo-label-confidence", "0", "--sentence-pooling", "mean"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        using NerClassifier model = NerClassifier.Load(output);
+        model.Config.TrainedOn.Should().EndWith("+ 2 pseudo-labelled of 2 unlabelled");
+        model.Config.SentencePooling.Should().Be(Heads.SentencePooling.Mean);
+        Directory.Exists(Path.Combine(output, "checkpoints", "teacher", "latest")).Should().BeTrue();
+        Directory.Exists(Path.Combine(output, "checkpoints", "student-1", "latest")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Train_UnlabelledWithResumeOrBadConfidence_ExitsWithUsageError()
+    {
+        string unlabelled = workspace.Write("unlabelled-usage.conll", "Paris\n");
+
+        CliRun resumed = await CliRun.RunAsync(workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("resume-self"), "--unlabelled", unlabelled, "--resume"));
+        CliRun badConfidence = await CliRun.RunAsync(workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("bad-confidence"), "--unlabelled", unlabelled, "--pseudo-label-confidence", "1.5"));
+
+        resumed.ExitCode.Should().Be(1, resumed.ToString());
+        resumed.Error.Should().Contain("--resume cannot be combined with --unlabelled");
+        badConfidence.ExitCode.Should().Be(1, badConfidence.ToString());
+        badConfidence.Error.Should().Contain("--pseudo-label-confidence");
+    }
+
+    [Fact]
     public async Task Train_ConfigFile_FlagsOverrideTheFile()
     {
         string config = workspace.Write("options.json", """{ "epochs": 3, "learning-rate": 0.002, "max-length": 32, "stride": 8 }""");

@@ -4,6 +4,7 @@ using System.Text;
 using NerClassify.Cli.Output;
 using NerClassify.Data;
 using NerClassify.Encoders;
+using NerClassify.Heads;
 using NerClassify.Models;
 using NerClassify.Pretrained;
 using NerClassify.Training;
@@ -40,10 +41,27 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the last checkpoint in OUTPUT/checkpoints (same data and options)." };
         var casing = new Option<bool>("--casing-input") { Description = "Give the token head each word's casing (helps uncased encoders such as MiniLM)." };
-        var crf = new Option<bool>("--crf") { Description = "Put a CRF over the token head: trained with the CRF likelihood, decoded with its Viterbi. Such a model cannot be exported to ONNX." };
+        var crf = new Option<bool>("--crf") { Description = "Put a CRF over the token head: trained with the CRF likelihood, decoded with its Viterbi (ONNX export keeps it; Triton export refuses it)." };
+        var pooling = new Option<string>("--sentence-pooling")
+        {
+            Description = "How the sentence head pools the encoder's states: cls ([CLS] through dense + tanh) or mean (mean over tokens).",
+            DefaultValueFactory = _ => "cls",
+        };
+        pooling.AcceptOnlyFromAmong("cls", "mean");
+        var unlabelled = new Option<string?>("--unlabelled")
+        {
+            Description = "Self-training: a CoNLL file whose words (first column only; tags are never read) a teacher labels; a student then trains on both.",
+        };
+        var confidence = new Option<double>("--pseudo-label-confidence")
+        {
+            Description = "Self-training: keep a sentence's predicted tags (or class) when every word's tag (or the class) has at least this probability.",
+            DefaultValueFactory = _ => new SelfTrainingOptions().MinTagConfidence,
+        };
+        var maxPseudo = new Option<int?>("--max-pseudo-labelled") { Description = "Self-training: at most this many pseudo-labelled sentences (a seeded random sample)." };
+        var studentEpochs = new Option<int?>("--student-epochs") { Description = "Self-training: epochs of the student (default: --epochs)." };
 
         var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
-        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, crf })
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs })
         {
             command.Options.Add(option);
         }
@@ -58,12 +76,20 @@ internal static class TrainCommand
                 parsed.GetValue(output)!,
                 parsed.GetValue(encoder)!,
                 parsed.GetValue(casing),
-                parsed.GetValue(crf));
+                parsed.GetValue(crf),
+                parsed.GetValue(pooling) == "mean" ? SentencePooling.Mean : SentencePooling.Cls,
+                parsed.GetValue(unlabelled),
+                SelfTraining(parsed.GetValue(confidence), parsed.GetValue(maxPseudo), parsed.GetValue(studentEpochs)));
             TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config));
             string checkpoints = options.CheckpointDirectory ?? Path.Combine(request.Output, CheckpointsFolder);
             options = options with { CheckpointDirectory = checkpoints };
             if (parsed.GetValue(resume))
             {
+                if (request.Unlabelled is not null)
+                {
+                    throw new UsageException("--resume cannot be combined with --unlabelled: self-training restarts the student from the pretrained encoder.");
+                }
+
                 string latest = Path.Combine(checkpoints, LatestCheckpoint);
                 if (!Directory.Exists(latest))
                 {
@@ -77,6 +103,24 @@ internal static class TrainCommand
             return await RunAsync(context, request, options, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static SelfTrainingOptions SelfTraining(double confidence, int? maxSentences, int? studentEpochs)
+    {
+        try
+        {
+            return new SelfTrainingOptions { MinTagConfidence = confidence, MinSentenceConfidence = confidence, MaxSentences = maxSentences, StudentEpochs = studentEpochs }.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            string flag = e.ParamName switch
+            {
+                nameof(SelfTrainingOptions.MaxSentences) => "--max-pseudo-labelled",
+                nameof(SelfTrainingOptions.StudentEpochs) => "--student-epochs",
+                _ => "--pseudo-label-confidence",
+            };
+            throw new UsageException($"{flag}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
     }
 
     private static TaskKind ParseTask(string task) => task switch
@@ -131,7 +175,9 @@ internal static class TrainCommand
 
         context.Say($"Training {Describe(request.Task)} on {train.Count} sentences ({validation.Count} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels.");
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, Crf = request.Crf }, Seed = options.Seed };
+        IReadOnlyList<IReadOnlyList<string>>? unlabelled = request.Unlabelled is null ? null
+            : await TrainingData.LoadWordsAsync(request.Unlabelled, cancellationToken).ConfigureAwait(false);
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         var stepLosses = new List<(double Epoch, double Loss)>();
@@ -145,7 +191,9 @@ internal static class TrainCommand
                     stepLosses.Add((p.Epoch - 1 + ((double)p.Step / Math.Max(1, p.StepsPerEpoch)), p.Loss));
                     bar.Update(((p.Epoch - 1) * p.StepsPerEpoch) + p.Step, p.Epochs * p.StepsPerEpoch, $"Epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}");
                 });
-                return classifier.TrainAsync(files, options, progress, cancellationToken);
+                return unlabelled is null
+                    ? classifier.TrainAsync(files, options, progress, cancellationToken)
+                    : classifier.SelfTrainAsync(train, unlabelled, request.SelfTraining, validation.Count == 0 ? null : validation, options, progress, cancellationToken);
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -265,5 +313,14 @@ internal static class TrainCommand
         string Score(double? value) => value?.ToString("F4", inv) ?? "-";
     }
 
-    private sealed record TrainRequest(TaskKind Task, TrainingFiles Files, string Output, string Encoder, bool CasingInput, bool Crf);
+    private sealed record TrainRequest(
+        TaskKind Task,
+        TrainingFiles Files,
+        string Output,
+        string Encoder,
+        bool CasingInput,
+        bool Crf,
+        SentencePooling Pooling,
+        string? Unlabelled,
+        SelfTrainingOptions SelfTraining);
 }

@@ -1,6 +1,6 @@
 namespace NerClassify.Heads;
 
-/// <summary>Shape of the default the default token head.</summary>
+/// <summary>Shape of the default token head.</summary>
 public sealed record TokenHeadOptions
 {
     /// <summary>Width of an optional hidden layer (dense + GELU) before the classifier; 0 for a single linear layer, as Hugging Face's <c>BertForTokenClassification</c>. Default 0.</summary>

@@ -76,7 +76,7 @@ internal sealed class TaskGraphWriter
 
         if (sequenceHead is not null)
         {
-            SequenceHead(hidden, sequencePrefix!);
+            SequenceHead(hidden, sequencePrefix!, sequenceHead.Pooling);
             _graph.AddOutput(OnnxTensorNames.SequenceLogits, DataType.Float, Batch, (long)sequenceHead.ClassCount);
         }
     }
@@ -158,8 +158,21 @@ internal sealed class TaskGraphWriter
         Linear(features, p, OnnxTensorNames.TokenLogits);
     }
 
-    private void SequenceHead(string hidden, string p)
+    private void SequenceHead(string hidden, string p, SentencePooling pooling)
     {
+        if (pooling == SentencePooling.Mean)
+        {
+            // The mean of the token states, padding excluded: sum(hidden * mask) / max(sum(mask), 1).
+            string scope = $"{p}.mean";
+            string unsqueezed = _graph.Node("Unsqueeze", scope, [OnnxTensorNames.AttentionMask, _graph.Int64s([2])]); // [B, T, 1]
+            string weights = _graph.Node("Cast", scope, [unsqueezed], null, OnnxGraphBuilder.Int("to", (long)DataType.Float));
+            string axis = _graph.Int64s([1]);
+            string summed = _graph.Node("ReduceSum", scope, [_graph.Node("Mul", scope, [hidden, weights]), axis], null, OnnxGraphBuilder.Int("keepdims", 0)); // [B, H]
+            string counts = _graph.Node("Max", scope, [_graph.Node("ReduceSum", scope, [weights, axis], null, OnnxGraphBuilder.Int("keepdims", 0)), _graph.FloatScalar(1f)]); // [B, 1]
+            Linear(_graph.Node("Div", scope, [summed, counts]), p, OnnxTensorNames.SequenceLogits);
+            return;
+        }
+
         // The [CLS] state through dense + tanh: the encoder's pooler, or the head's own when the encoder has none.
         string pooler = _state.ContainsKey($"{p}.pooler.weight") ? $"{p}.pooler" : "bert.pooler.dense";
         string first = _graph.Node("Gather", pooler, [hidden, _graph.Int64s([0], scalar: true)], null, OnnxGraphBuilder.Int("axis", 1)); // [B, H]

@@ -10,7 +10,8 @@ namespace NerClassify.Heads;
 /// The sentence head of Hugging Face's <c>BertForSequenceClassification</c> and of the report: the
 /// <c>[CLS]</c> state through a dense layer with tanh (the encoder's pooler, initialised from the
 /// checkpoint), dropout, then a linear layer to the classes (<c>classifier.weight</c>, <c>classifier.bias</c>).
-/// When the encoder has no pooler the head brings its own dense + tanh (<c>classifier.pooler</c>).
+/// When the encoder has no pooler the head brings its own dense + tanh (<c>classifier.pooler</c>). With
+/// <see cref="SentencePooling.Mean"/> the mean of the token states replaces the pooled <c>[CLS]</c> state.
 /// </summary>
 internal sealed class SequenceClassificationHead : SequenceHead
 {
@@ -32,10 +33,12 @@ internal sealed class SequenceClassificationHead : SequenceHead
     /// <param name="encoderHasPooler">Whether the encoder supplies the pooled output; if not, the head adds its own.</param>
     /// <param name="dropout">Dropout before the classifier.</param>
     /// <param name="initializerRange">Standard deviation of the initial weights.</param>
-    public SequenceClassificationHead(int inputSize, int classCount, bool encoderHasPooler = true, double dropout = 0.1, double initializerRange = 0.02)
+    /// <param name="pooling">How the sentence is pooled.</param>
+    public SequenceClassificationHead(int inputSize, int classCount, bool encoderHasPooler = true, double dropout = 0.1, double initializerRange = 0.02, SentencePooling pooling = SentencePooling.Cls)
         : base("SequenceClassificationHead", classCount)
     {
-        _pooler = encoderHasPooler ? null : Linear(inputSize, inputSize);
+        Pooling = pooling;
+        _pooler = encoderHasPooler || pooling == SentencePooling.Mean ? null : Linear(inputSize, inputSize);
         _dropout = Dropout(dropout);
         _weight = ParameterFactory.Create(empty(classCount, inputSize));
         _bias = ParameterFactory.Create(zeros(classCount));
@@ -48,11 +51,24 @@ internal sealed class SequenceClassificationHead : SequenceHead
         }
     }
 
+    /// <summary>How the sentence is pooled.</summary>
+    public SentencePooling Pooling { get; }
+
     /// <summary>Computes sentence logits.</summary>
-    /// <param name="input">Token states [B, T, H] and the pooled output [B, H] (when the encoder has a pooler).</param>
+    /// <param name="input">Token states [B, T, H], the attention mask [B, T] and the pooled output [B, H] (when the encoder has a pooler).</param>
     /// <returns>[B, classes].</returns>
     public override Tensor forward(SequenceHeadInput input)
     {
+        if (Pooling == SentencePooling.Mean)
+        {
+            using Tensor mask = input.AttentionMask.unsqueeze(-1).to_type(input.HiddenStates.dtype); // [B, T, 1]
+            using Tensor summed = input.HiddenStates.mul(mask).sum(1); // [B, H]
+            using Tensor counts = mask.sum(1).clamp_min(1); // [B, 1]
+            using Tensor mean = summed.div_(counts);
+            using Tensor droppedMean = _dropout.forward(mean);
+            return functional.linear(droppedMean, _weight, _bias);
+        }
+
         using Tensor? first = _pooler is null ? null : input.HiddenStates.select(1, 0); // [B, H]
         using Tensor? pooled = _pooler is null ? null : _pooler.forward(first!).tanh_();
         Tensor summary = pooled ?? input.PooledOutput

@@ -37,6 +37,7 @@ internal sealed class MultitaskModel : TaskModel
     /// <param name="tokenHead">A token head of your own, or null for the default.</param>
     /// <param name="sequenceHead">A sequence head of your own, or null for the default.</param>
     /// <param name="tokenHeadOptions">Options of the default token head.</param>
+    /// <param name="sentencePooling">Pooling of the default sequence head.</param>
     public MultitaskModel(
         IEncoder encoder,
         IReadOnlyList<string> tokenLabels,
@@ -44,14 +45,15 @@ internal sealed class MultitaskModel : TaskModel
         MultitaskLossOptions? loss = null,
         TokenHead? tokenHead = null,
         SequenceHead? sequenceHead = null,
-        TokenHeadOptions? tokenHeadOptions = null)
+        TokenHeadOptions? tokenHeadOptions = null,
+        SentencePooling sentencePooling = SentencePooling.Cls)
         : base("BertForMultitaskClassification", tokenLabels ?? throw new ArgumentNullException(nameof(tokenLabels)), sequenceLabels ?? throw new ArgumentNullException(nameof(sequenceLabels)))
     {
         Loss = (loss ?? new MultitaskLossOptions()).Validate();
         _bert = AsModule(encoder);
         _casingEmbeddings = CasingInputEmbedding(encoder, tokenHeadOptions);
         _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
-        _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count);
+        _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count, sentencePooling);
         _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? Heads.ParameterFactory.Create(zeros(2)) : null;
         RegisterComponents();
     }
@@ -96,7 +98,7 @@ internal sealed class MultitaskModel : TaskModel
         ArgumentNullException.ThrowIfNull(inputs);
         EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: CasingInput(_casingEmbeddings, inputs));
         Tensor tokens = _tokenClassifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds));
-        Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, encoded.PooledOutput));
+        Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, inputs.AttentionMask, encoded.PooledOutput));
         return new TaskOutputs(tokens, sequences);
     }
 

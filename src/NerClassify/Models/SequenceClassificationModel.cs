@@ -21,11 +21,12 @@ internal sealed class SequenceClassificationModel : TaskModel
     /// <param name="encoder">The encoder; must be an <c>nn.Module</c>.</param>
     /// <param name="labels">Sentence class names in id order.</param>
     /// <param name="head">A head of your own, or null for <see cref="SequenceClassificationHead"/>.</param>
-    public SequenceClassificationModel(IEncoder encoder, IReadOnlyList<string> labels, SequenceHead? head = null)
+    /// <param name="pooling">Pooling of the default head.</param>
+    public SequenceClassificationModel(IEncoder encoder, IReadOnlyList<string> labels, SequenceHead? head = null, SentencePooling pooling = SentencePooling.Cls)
         : base("BertForSequenceClassification", null, labels ?? throw new ArgumentNullException(nameof(labels)))
     {
         _bert = AsModule(encoder);
-        _classifier = head ?? DefaultSequenceHead(encoder, labels.Count);
+        _classifier = head ?? DefaultSequenceHead(encoder, labels.Count, pooling);
         if (_classifier.ClassCount != labels.Count)
         {
             throw new ArgumentException($"The head predicts {_classifier.ClassCount} classes but {labels.Count} class names were given.", nameof(head));
@@ -48,7 +49,7 @@ internal sealed class SequenceClassificationModel : TaskModel
     {
         ArgumentNullException.ThrowIfNull(inputs);
         EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
-        return new TaskOutputs(null, _classifier.forward(new SequenceHeadInput(encoded.LastHiddenState, encoded.PooledOutput)));
+        return new TaskOutputs(null, _classifier.forward(new SequenceHeadInput(encoded.LastHiddenState, inputs.AttentionMask, encoded.PooledOutput)));
     }
 
     /// <inheritdoc />

@@ -113,6 +113,6 @@ internal abstract class TaskModel : nn.Module
         new TokenClassificationHead(encoder.HiddenSize, labelCount, options, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);
 
     /// <summary>Builds the default sequence head for an encoder.</summary>
-    protected static SequenceHead DefaultSequenceHead(IEncoder encoder, int classCount) =>
-        new SequenceClassificationHead(encoder.HiddenSize, classCount, encoder.HasPooler, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);
+    protected static SequenceHead DefaultSequenceHead(IEncoder encoder, int classCount, SentencePooling pooling = SentencePooling.Cls) =>
+        new SequenceClassificationHead(encoder.HiddenSize, classCount, encoder.HasPooler, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange, pooling);
 }

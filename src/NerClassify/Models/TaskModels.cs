@@ -10,8 +10,8 @@ internal static class TaskModels
     public static TaskModel Create(IEncoder encoder, ModelConfig config) => config.Task switch
     {
         TaskKind.Token => new TokenClassificationModel(encoder, config.TokenLabels!, headOptions: config.TokenHead),
-        TaskKind.Sequence => new SequenceClassificationModel(encoder, config.SequenceLabels!),
-        _ => new MultitaskModel(encoder, config.TokenLabels!, config.SequenceLabels!, config.Loss, tokenHeadOptions: config.TokenHead),
+        TaskKind.Sequence => new SequenceClassificationModel(encoder, config.SequenceLabels!, pooling: config.SentencePooling),
+        _ => new MultitaskModel(encoder, config.TokenLabels!, config.SequenceLabels!, config.Loss, tokenHeadOptions: config.TokenHead, sentencePooling: config.SentencePooling),
     };
 
     /// <summary>The configuration of a model built directly (tests, benchmarks): its task, labels and head settings.</summary>
@@ -36,6 +36,7 @@ internal static class TaskModels
             Stride = Math.Min(128, maxLength / 4),
             EncoderHasPooler = model.Encoder.HasPooler,
             TokenHead = (tokenHead as TokenClassificationHead)?.Options ?? new TokenHeadOptions(),
+            SentencePooling = (sequenceHead as SequenceClassificationHead)?.Pooling ?? SentencePooling.Cls,
             Loss = (model as MultitaskModel)?.Loss ?? new MultitaskLossOptions(),
         };
     }
