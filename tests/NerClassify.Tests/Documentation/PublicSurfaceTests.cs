@@ -21,11 +21,12 @@ public sealed class PublicSurfaceTests
     ];
 
     [Fact]
-    public void CorePackages_ExposeAtMost56Types()
+    public void CorePackages_ExposeAtMost58Types()
     {
         Type[] types = [.. typeof(NerClassifier).Assembly.GetExportedTypes(), .. typeof(ModelConfig).Assembly.GetExportedTypes()];
 
-        types.Should().HaveCountLessThanOrEqualTo(56, "the core packages expose at most half of the 112 types they once did");
+        // 56 after the redesign (half of the 112 types they once had), plus SelfTrainingOptions and SentencePooling.
+        types.Should().HaveCountLessThanOrEqualTo(58, "the core packages stay near half of the 112 types they once exposed");
     }
 
     [Fact]
