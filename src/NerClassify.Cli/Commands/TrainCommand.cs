@@ -40,10 +40,11 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the last checkpoint in OUTPUT/checkpoints (same data and options)." };
         var casing = new Option<bool>("--casing-input") { Description = "Give the token head each word's casing (helps uncased encoders such as MiniLM)." };
+        var characters = new Option<bool>("--character-features") { Description = "Give the encoder a small character CNN over each word as written (helps uncased encoders such as MiniLM)." };
         var crf = new Option<bool>("--crf") { Description = "Put a CRF over the token head: trained with the CRF likelihood, decoded with its Viterbi. Such a model cannot be exported to ONNX." };
 
         var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
-        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, crf })
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, characters, crf })
         {
             command.Options.Add(option);
         }
@@ -58,6 +59,7 @@ internal static class TrainCommand
                 parsed.GetValue(output)!,
                 parsed.GetValue(encoder)!,
                 parsed.GetValue(casing),
+                parsed.GetValue(characters),
                 parsed.GetValue(crf));
             TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config));
             string checkpoints = options.CheckpointDirectory ?? Path.Combine(request.Output, CheckpointsFolder);
@@ -131,7 +133,7 @@ internal static class TrainCommand
 
         context.Say($"Training {Describe(request.Task)} on {train.Count} sentences ({validation.Count} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels.");
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, Crf = request.Crf }, Seed = options.Seed };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         var stepLosses = new List<(double Epoch, double Loss)>();
@@ -265,5 +267,5 @@ internal static class TrainCommand
         string Score(double? value) => value?.ToString("F4", inv) ?? "-";
     }
 
-    private sealed record TrainRequest(TaskKind Task, TrainingFiles Files, string Output, string Encoder, bool CasingInput, bool Crf);
+    private sealed record TrainRequest(TaskKind Task, TrainingFiles Files, string Output, string Encoder, bool CasingInput, bool CharacterFeatures, bool Crf);
 }
