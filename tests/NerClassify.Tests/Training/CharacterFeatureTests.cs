@@ -67,6 +67,50 @@ public sealed class CharacterFeatureTests
     }
 
     [Fact]
+    public void BatchOf_CharacterModel_GivesEverySubwordOfAWordItsRowAndPlainModelsNone()
+    {
+        using var plain = new MultitaskModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, TinyData.Topics);
+        using var withCharacters = new MultitaskModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { CharacterFeatures = true });
+
+        Batch plainBatch = ExportedGraph.BatchOf(plain, TinyBert.Vocabulary(), Sentences);
+        Batch batch = ExportedGraph.BatchOf(withCharacters, TinyBert.Vocabulary(), Sentences);
+
+        plainBatch.CharacterIds.Should().BeNull("a model without character features gets no character ids");
+        const int w = WordCharacters.Width;
+        int checkedSubwords = 0;
+        for (int row = 0; row < batch.BatchSize; row++)
+        {
+            int[] wordIndex = batch.WordIndex[row];
+            string[] words = Sentences[batch.Items[row].SentenceIndex];
+            for (int position = 0; position < batch.SequenceLength; position++)
+            {
+                long[] ids = batch.CharacterIds!.AsSpan(((row * batch.SequenceLength) + position) * w, w).ToArray();
+                int word = position < wordIndex.Length ? wordIndex[position] : -1;
+                ids.Should().Equal(word < 0 ? new long[w] : WordCharacters.ForSubwords(words, [word]));
+                checkedSubwords += word >= 0 && position > 0 && wordIndex[position - 1] == word ? 1 : 0;
+            }
+        }
+
+        checkedSubwords.Should().BePositive("some word must be split into several subwords");
+    }
+
+    [Fact]
+    public void Forward_CharacterFeaturesRepeatedInScopes_LeavesNoTensorsBehind()
+    {
+        using MultitaskModel model = CharacterModel();
+        Batch batch = ExportedGraph.BatchOf(model, TinyBert.Vocabulary(), Sentences);
+        ExportedGraph.TorchLogits(model, batch);
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 10; i++)
+        {
+            ExportedGraph.TorchLogits(model, batch);
+        }
+
+        TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Fact]
     public void Forward_NewCharacterFeatures_EqualsTheSameModelWithoutThem()
     {
         using var plain = new MultitaskModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, TinyData.Topics);
