@@ -20,7 +20,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         bool topics = model is not "token";
         var modelOptions = new ModelOptions
         {
-            TokenHead = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput, Crf = options.Crf },
+            TokenHead = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput, CharacterFeatures = options.CharacterFeatures, Crf = options.Crf },
             SentencePooling = options.MeanPooling ? SentencePooling.Mean : SentencePooling.Cls,
             Loss = new MultitaskLossOptions { Weighting = model == "uncertainty" ? LossWeighting.Uncertainty : LossWeighting.Fixed },
             Predictor = new PredictorOptions { ConstrainedDecoding = options.ConstrainedDecoding, BatchSize = 64, Compute = Compute },

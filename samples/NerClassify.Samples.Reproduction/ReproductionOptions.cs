@@ -35,6 +35,8 @@ internal sealed record ReproductionOptions
 
     public bool CasingInput { get; init; }
 
+    public bool CharacterFeatures { get; init; }
+
     public bool Crf { get; init; }
 
     public bool ConstrainedDecoding { get; init; } = true;
@@ -102,6 +104,7 @@ internal sealed record ReproductionOptions
             CasingEmbedding = Int(values, "casing") ?? options.CasingEmbedding,
             HiddenLayer = Int(values, "hidden") ?? options.HiddenLayer,
             CasingInput = values.TryGetValue("casing-input", out string? casingInput) && bool.Parse(casingInput),
+            CharacterFeatures = values.TryGetValue("char-features", out string? characters) && bool.Parse(characters),
             Crf = values.TryGetValue("crf", out string? crf) && bool.Parse(crf),
             FreezeWordEmbeddings = values.TryGetValue("freeze-embeddings", out string? freeze) && bool.Parse(freeze),
             ConstrainedDecoding = !values.TryGetValue("constrained", out string? constrained) || bool.Parse(constrained),

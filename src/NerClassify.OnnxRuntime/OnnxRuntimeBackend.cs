@@ -4,12 +4,14 @@ using Microsoft.ML.OnnxRuntime;
 using NerClassify.Data;
 using NerClassify.Export;
 using NerClassify.Inference;
+using NerClassify.Tokenization;
 
 namespace NerClassify.OnnxRuntime;
 
 /// <summary>
 /// Runs a graph written by the ONNX exporter in an ONNX Runtime CPU session with every graph
-/// optimization on. Labels come from the file's metadata; casing is used when the graph has a <c>casing_ids</c> input.
+/// optimization on. Labels come from the file's metadata; casing is used when the graph has a <c>casing_ids</c> input,
+/// word characters when it has a <c>character_ids</c> input.
 /// </summary>
 internal sealed class OnnxRuntimeBackend : IInferenceBackend
 {
@@ -55,7 +57,19 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
             }
 
             UsesCasing = inputs.ContainsKey(OnnxTensorNames.CasingIds);
-            _inputNames = UsesCasing ? [.. required, OnnxTensorNames.CasingIds] : required;
+            UsesCharacters = inputs.ContainsKey(OnnxTensorNames.CharacterIds);
+            var inputNames = new List<string>(required);
+            if (UsesCasing)
+            {
+                inputNames.Add(OnnxTensorNames.CasingIds);
+            }
+
+            if (UsesCharacters)
+            {
+                inputNames.Add(OnnxTensorNames.CharacterIds);
+            }
+
+            _inputNames = [.. inputNames];
             _hasTokens = _session.OutputMetadata.ContainsKey(OnnxTensorNames.TokenLogits);
             _hasSequences = _session.OutputMetadata.ContainsKey(OnnxTensorNames.SequenceLogits);
             if (!_hasTokens && !_hasSequences)
@@ -94,6 +108,9 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
     public bool UsesCasing { get; }
 
     /// <inheritdoc />
+    public bool UsesCharacters { get; }
+
+    /// <inheritdoc />
     public CrfDecoder? Crf { get; }
 
     /// <inheritdoc />
@@ -124,11 +141,13 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
     {
         long[] shape = [batch.BatchSize, batch.SequenceLength];
         long[]? casing = UsesCasing ? batch.CasingIds ?? throw new InvalidOperationException("The model uses casing ids but the batch has none.") : null;
+        long[]? characters = UsesCharacters ? batch.CharacterIds ?? throw new InvalidOperationException("The model uses character ids but the batch has none.") : null;
         using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
         using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
         using OrtValue? casingIds = casing is null ? null : OrtValue.CreateTensorValueFromMemory(casing, shape);
-        OrtValue[] values = casingIds is null ? [ids, mask, types] : [ids, mask, types, casingIds];
+        using OrtValue? characterIds = characters is null ? null : OrtValue.CreateTensorValueFromMemory(characters, [.. shape, WordCharacters.Width]);
+        OrtValue[] values = new[] { ids, mask, types, casingIds, characterIds }.OfType<OrtValue>().ToArray();
         using var runOptions = new RunOptions();
         using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
         float[]? tokens = null;

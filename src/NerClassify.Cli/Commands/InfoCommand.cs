@@ -26,7 +26,7 @@ internal static class InfoCommand
             output.WriteLine($"Token labels:     {Labels(config.TokenLabels)}");
             output.WriteLine($"Sentence labels:  {Labels(config.SequenceLabels)}");
             output.WriteLine($"Encoder:          {Encoder(path)}");
-            output.WriteLine($"Casing:           {(config.LowerCase ? "uncased (lower-cased before WordPiece)" : "cased")}{(config.TokenHead.CasingInput ? "; the token head reads word casing" : string.Empty)}");
+            output.WriteLine($"Casing:           {(config.LowerCase ? "uncased (lower-cased before WordPiece)" : "cased")}{(config.TokenHead.CasingInput ? "; the token head reads word casing" : string.Empty)}{(config.TokenHead.CharacterFeatures ? "; the encoder reads word characters" : string.Empty)}");
             output.WriteLine($"Max length:       {config.MaxLength} subwords per window, stride {config.Stride}");
             output.WriteLine($"Trained on:       {config.TrainedOn ?? "unknown"}");
             output.WriteLine($"Library version:  {config.LibraryVersion ?? "unknown"}");

@@ -41,6 +41,7 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the last checkpoint in OUTPUT/checkpoints (same data and options)." };
         var casing = new Option<bool>("--casing-input") { Description = "Give the token head each word's casing (helps uncased encoders such as MiniLM)." };
+        var characters = new Option<bool>("--character-features") { Description = "Give the encoder a small character CNN over each word as written (helps uncased encoders such as MiniLM)." };
         var crf = new Option<bool>("--crf") { Description = "Put a CRF over the token head: trained with the CRF likelihood, decoded with its Viterbi (ONNX export keeps it; Triton export refuses it)." };
         var pooling = new Option<string>("--sentence-pooling")
         {
@@ -61,7 +62,7 @@ internal static class TrainCommand
         var studentEpochs = new Option<int?>("--student-epochs") { Description = "Self-training: epochs of the student (default: --epochs)." };
 
         var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
-        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs })
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, characters, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs })
         {
             command.Options.Add(option);
         }
@@ -76,6 +77,7 @@ internal static class TrainCommand
                 parsed.GetValue(output)!,
                 parsed.GetValue(encoder)!,
                 parsed.GetValue(casing),
+                parsed.GetValue(characters),
                 parsed.GetValue(crf),
                 parsed.GetValue(pooling) == "mean" ? SentencePooling.Mean : SentencePooling.Cls,
                 parsed.GetValue(unlabelled),
@@ -177,7 +179,7 @@ internal static class TrainCommand
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<IReadOnlyList<string>>? unlabelled = request.Unlabelled is null ? null
             : await TrainingData.LoadWordsAsync(request.Unlabelled, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         var stepLosses = new List<(double Epoch, double Loss)>();
@@ -319,6 +321,7 @@ internal static class TrainCommand
         string Output,
         string Encoder,
         bool CasingInput,
+        bool CharacterFeatures,
         bool Crf,
         SentencePooling Pooling,
         string? Unlabelled,

@@ -32,6 +32,9 @@ internal sealed record Batch
     /// <summary>Row-major [BatchSize, SequenceLength] word casing ids (0 at padding), or null when the items carry none.</summary>
     public long[]? CasingIds { get; init; }
 
+    /// <summary>Row-major [BatchSize, SequenceLength, <see cref="WordCharacters.Width"/>] character ids (0 at padding), or null when the items carry none.</summary>
+    public long[]? CharacterIds { get; init; }
+
     /// <summary>For each row, the word index of each real position (-1 for specials), unpadded.</summary>
     public required IReadOnlyList<int[]> WordIndex { get; init; }
 

@@ -18,12 +18,14 @@ internal static class BatchCollator
         bool anyLabels = false;
         bool anySentenceLabels = false;
         bool anyCasing = false;
+        bool anyCharacters = false;
         foreach (var item in items)
         {
             length = Math.Max(length, item.Length);
             anyLabels |= item.Labels is not null;
             anySentenceLabels |= item.SentenceLabel is not null;
             anyCasing |= item.CasingIds is not null;
+            anyCharacters |= item.CharacterIds is not null;
         }
 
         var inputIds = new long[rows * length];
@@ -32,6 +34,7 @@ internal static class BatchCollator
         long[]? labels = anyLabels ? new long[rows * length] : null;
         long[]? sentenceLabels = anySentenceLabels ? new long[rows] : null;
         long[]? casing = anyCasing ? new long[rows * length] : null;
+        long[]? characters = anyCharacters ? new long[rows * length * WordCharacters.Width] : null;
         var wordIndex = new int[rows][];
         Array.Fill(inputIds, padId);
         labels?.AsSpan().Fill(EncodedSentence.IgnoreIndex);
@@ -45,6 +48,7 @@ internal static class BatchCollator
             item.TokenTypeIds.CopyTo(tokenTypes, offset);
             item.Labels?.CopyTo(labels!, offset);
             item.CasingIds?.CopyTo(casing!, offset);
+            item.CharacterIds?.CopyTo(characters!, offset * WordCharacters.Width);
             sentenceLabels?[r] = item.SentenceLabel ?? EncodedSentence.IgnoreIndex;
             wordIndex[r] = item.WordIndex;
             padding += length - item.Length;
@@ -60,6 +64,7 @@ internal static class BatchCollator
             Labels = labels,
             SentenceLabels = sentenceLabels,
             CasingIds = casing,
+            CharacterIds = characters,
             WordIndex = wordIndex,
             Items = items,
             PaddingTokenCount = padding,

@@ -15,6 +15,9 @@ internal static class OnnxTensorNames
     /// <summary>Input, only when the token head uses casing: int64 word casing ids (see <see cref="Tokenization.WordCasings"/>), [batch, sequence].</summary>
     public const string CasingIds = "casing_ids";
 
+    /// <summary>Input, only with character features: int64 character ids of each subword's word (see <see cref="Tokenization.WordCharacters"/>), [batch, sequence, 16].</summary>
+    public const string CharacterIds = "character_ids";
+
     /// <summary>Output of token and multitask models: float logits, [batch, sequence, token labels].</summary>
     public const string TokenLogits = "token_logits";
 

@@ -20,12 +20,21 @@ public sealed record TokenHeadOptions
     public bool CasingInput { get; init; }
 
     /// <summary>
+    /// Give the encoder character-level word features: a small character CNN reads each word as written (cased, its first
+    /// 16 chars), embedding each char (32 wide), convolving (64 filters, width 3) with ReLU and taking the maximum over
+    /// the word's chars; a linear projection to the hidden size, initialised to zero, adds the result to the input
+    /// embeddings of every subword of the word (model keys <c>character_encoder.*</c>). Training starts exactly at the
+    /// pretrained encoder. Default false.
+    /// </summary>
+    public bool CharacterFeatures { get; init; }
+
+    /// <summary>
     /// Put a linear-chain CRF over the token head's word scores (model keys <c>crf.transitions</c>,
     /// <c>crf.start_transitions</c> and <c>crf.end_transitions</c> under the token classifier): training minimises
     /// the CRF negative log-likelihood over each sentence's words instead of per-token cross-entropy, and prediction
     /// decodes with the CRF's Viterbi over its learned transitions instead of per-word softmax scores (with constrained
     /// decoding on, transitions the tag scheme forbids stay forbidden).
-    /// Models with a CRF cannot be exported to ONNX or Triton. Default false.
+    /// An ONNX export carries the CRF scores in its metadata and ONNX Runtime decodes with them; Triton export refuses CRF models. Default false.
     /// </summary>
     public bool Crf { get; init; }
 

@@ -17,6 +17,9 @@ internal interface IInferenceBackend : IDisposable
     /// <summary>Whether the token head reads word casing ids.</summary>
     bool UsesCasing { get; }
 
+    /// <summary>Whether the model reads word character ids (<see cref="Tokenization.WordCharacters"/>). Default false.</summary>
+    bool UsesCharacters => false;
+
     /// <summary>The longest input, in subwords, the model accepts.</summary>
     int MaxPositions { get; }
 

@@ -28,12 +28,16 @@ internal sealed class ModelRunner
     public IReadOnlyList<EncodedSentence> Encode(IReadOnlyList<string> words, IReadOnlyList<int>? wordLabels, int? sentenceLabel, int sentenceIndex)
     {
         IReadOnlyList<EncodedSentence> windows = _tokenizer.Encode(words, _encoding, wordLabels, sentenceLabel, sentenceIndex);
-        if (!_backend.UsesCasing)
+        if (!_backend.UsesCasing && !_backend.UsesCharacters)
         {
             return windows;
         }
 
-        return windows.Select(w => w with { CasingIds = WordCasings.ForSubwords(words, w.WordIndex) }).ToArray();
+        return windows.Select(w => w with
+        {
+            CasingIds = _backend.UsesCasing ? WordCasings.ForSubwords(words, w.WordIndex) : null,
+            CharacterIds = _backend.UsesCharacters ? WordCharacters.ForSubwords(words, w.WordIndex) : null,
+        }).ToArray();
     }
 
     /// <summary>Predicts every sentence; results are in input order.</summary>

@@ -22,6 +22,9 @@ internal sealed record EncodedSentence(long[] InputIds, long[] AttentionMask, lo
     /// <summary>Per position, the <see cref="WordCasing"/> of its word (0 for special tokens), or null when not computed.</summary>
     public long[]? CasingIds { get; init; }
 
+    /// <summary>Row-major [<see cref="Length"/>, <see cref="WordCharacters.Width"/>] character ids of each position's word (0 for special tokens), or null when not computed.</summary>
+    public long[]? CharacterIds { get; init; }
+
     /// <summary>A caller-chosen id of the sentence (such as <see cref="Data.ConllSentence.Index"/>), shared by all its windows.</summary>
     public int SentenceIndex { get; init; }
 

@@ -2,6 +2,7 @@ using NerClassify.Checkpoints.Onnx;
 using NerClassify.Encoders.Bert;
 using NerClassify.Heads;
 using NerClassify.Models;
+using NerClassify.Tokenization;
 using static TorchSharp.torch;
 using DataType = NerClassify.Checkpoints.Onnx.TensorProto.Types.DataType;
 
@@ -18,6 +19,7 @@ internal sealed class TaskGraphWriter
     private const string Batch = "batch";
     private const string Sequence = "sequence";
     private const string CasingInputKey = "casing_embeddings.weight";
+    private const string CharacterEncoderKey = "character_encoder";
 
     private readonly OnnxGraphBuilder _graph = new("nerclassify");
     private readonly Dictionary<string, Tensor> _state;
@@ -67,7 +69,13 @@ internal sealed class TaskGraphWriter
             _graph.AddInput(OnnxTensorNames.CasingIds, DataType.Int64, Batch, Sequence);
         }
 
-        string hidden = Encoder(config, casingInput); // [B, T, H]
+        bool characterInput = _state.ContainsKey($"{CharacterEncoderKey}.projection.weight");
+        if (characterInput)
+        {
+            _graph.AddInput(OnnxTensorNames.CharacterIds, DataType.Int64, Batch, Sequence, (long)WordCharacters.Width);
+        }
+
+        string hidden = Encoder(config, casingInput, characterInput); // [B, T, H]
         if (tokenHead is not null)
         {
             TokenHead(hidden, tokenPrefix!, tokenHead);
@@ -81,7 +89,7 @@ internal sealed class TaskGraphWriter
         }
     }
 
-    private string Encoder(BertConfig config, bool casingInput)
+    private string Encoder(BertConfig config, bool casingInput, bool characterInput)
     {
         const string e = "bert.embeddings";
         string words = _graph.Node("Gather", e, [Weight($"{e}.word_embeddings.weight"), OnnxTensorNames.InputIds]); // [B, T, H]
@@ -97,6 +105,11 @@ internal sealed class TaskGraphWriter
             // The model's casing embedding joins the input embeddings before their LayerNorm.
             string casing = _graph.Node("Gather", e, [Weight(CasingInputKey), OnnxTensorNames.CasingIds]); // [B, T, H]
             sum = _graph.Node("Add", e, [sum, casing]);
+        }
+
+        if (characterInput)
+        {
+            sum = _graph.Node("Add", e, [sum, Characters(config.HiddenSize)]);
         }
 
         string hidden = LayerNorm(sum, $"{e}.LayerNorm", config.LayerNormEps);
@@ -133,6 +146,33 @@ internal sealed class TaskGraphWriter
         string attended = Residual(merged, hidden, $"{p}.attention.output", config.LayerNormEps);
         string intermediate = Gelu(Linear(attended, $"{p}.intermediate.dense"), $"{p}.intermediate"); // [B, T, I]
         return Residual(intermediate, attended, $"{p}.output", config.LayerNormEps);
+    }
+
+    private string Characters(long hiddenSize)
+    {
+        // The character CNN of CharacterEncoder over every subword's word: [B, T, W] ids -> [B, T, H].
+        const string c = CharacterEncoderKey;
+        string flat = _graph.Node("Reshape", c, [OnnxTensorNames.CharacterIds, _graph.Int64s([-1, WordCharacters.Width])]); // [N, W]
+        string embedded = _graph.Node("Gather", c, [Weight($"{c}.embeddings.weight"), flat]); // [N, W, E]
+        string channels = _graph.Node("Transpose", c, [embedded], null, OnnxGraphBuilder.Ints("perm", 0, 2, 1)); // [N, E, W]
+        long pad = CharacterEncoder.KernelSize / 2;
+        string convolved = _graph.Node(
+            "Conv",
+            c,
+            [channels, Weight($"{c}.convolution.weight"), Weight($"{c}.convolution.bias")],
+            null,
+            OnnxGraphBuilder.Ints("kernel_shape", CharacterEncoder.KernelSize),
+            OnnxGraphBuilder.Ints("pads", pad, pad)); // [N, F, W]
+        string activated = _graph.Node("Relu", c, [convolved]);
+
+        // Zero the padded chars before the maximum, as CharacterEncoder does (ReLU outputs are >= 0).
+        string present = _graph.Node("Cast", c, [_graph.Node("Greater", c, [flat, _graph.Int64s([0], scalar: true)])], null, OnnxGraphBuilder.Int("to", (long)DataType.Float)); // [N, W]
+        string masked = _graph.Node("Mul", c, [activated, _graph.Node("Unsqueeze", c, [present, _graph.Int64s([1])])]); // [N, F, W]
+        string pooled = _graph.Node("ReduceMax", c, [masked], null, OnnxGraphBuilder.Ints("axes", 2), OnnxGraphBuilder.Int("keepdims", 0)); // [N, F]
+        string projected = _graph.Node("MatMul", c, [pooled, Weight($"{c}.projection.weight", transpose: true)]); // [N, H]
+        string batchAndLength = _graph.Node("Shape", c, [OnnxTensorNames.CharacterIds], null, OnnxGraphBuilder.Int("start", 0), OnnxGraphBuilder.Int("end", 2)); // [2]
+        string shape = _graph.Node("Concat", c, [batchAndLength, _graph.Int64s([hiddenSize])], null, OnnxGraphBuilder.Int("axis", 0)); // [3]
+        return _graph.Node("Reshape", c, [projected, shape]); // [B, T, H]
     }
 
     private string Residual(string input, string residual, string p, double eps)

@@ -17,6 +17,9 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
     public bool UsesCasing => model.UsesCasing;
 
     /// <inheritdoc />
+    public bool UsesCharacters => model.UsesCharacters;
+
+    /// <inheritdoc />
     public int MaxPositions => model.Encoder.Config.MaxPositionEmbeddings;
 
     /// <inheritdoc />
@@ -41,21 +44,24 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         Device device = model.parameters().First().device;
-        TaskOutputs outputs = model.Forward(ToInputs(batch, device, model.UsesCasing));
+        TaskOutputs outputs = model.Forward(ToInputs(batch, device, model.UsesCasing, model.UsesCharacters));
         float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
         float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();
         return new BatchScores(tokens, sequences);
     }
 
     /// <summary>Builds the model inputs of a batch on <paramref name="device"/>, inside the caller's scope.</summary>
-    public static ModelInputs ToInputs(Batch batch, Device device, bool usesCasing)
+    public static ModelInputs ToInputs(Batch batch, Device device, bool usesCasing, bool usesCharacters = false)
     {
         long[] shape = [batch.BatchSize, batch.SequenceLength];
         Tensor ids = tensor(batch.InputIds, shape, device: device);
         Tensor mask = tensor(batch.AttentionMask, shape, device: device);
         Tensor types = tensor(batch.TokenTypeIds, shape, device: device);
         Tensor? casing = usesCasing && batch.CasingIds is not null ? tensor(batch.CasingIds, shape, device: device) : null;
-        return new ModelInputs(ids, mask, types, casing);
+        Tensor? characters = usesCharacters && batch.CharacterIds is not null
+            ? tensor(batch.CharacterIds, [batch.BatchSize, batch.SequenceLength, Tokenization.WordCharacters.Width], device: device)
+            : null;
+        return new ModelInputs(ids, mask, types, casing, characters);
     }
 
     private static float[] Floats(Tensor parameter)

@@ -20,6 +20,9 @@ internal sealed class MultitaskModel : TaskModel
     [ComponentName(Name = "casing_embeddings")]
     private readonly TorchSharp.Modules.Embedding? _casingEmbeddings;
 
+    [ComponentName(Name = "character_encoder")]
+    private readonly CharacterEncoder? _characterEncoder;
+
     [ComponentName(Name = "token_classifier")]
     private readonly TokenHead _tokenClassifier;
 
@@ -52,6 +55,7 @@ internal sealed class MultitaskModel : TaskModel
         Loss = (loss ?? new MultitaskLossOptions()).Validate();
         _bert = AsModule(encoder);
         _casingEmbeddings = CasingInputEmbedding(encoder, tokenHeadOptions);
+        _characterEncoder = CharacterInputEncoder(encoder, tokenHeadOptions);
         _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
         _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count, sentencePooling);
         _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? Heads.ParameterFactory.Create(zeros(2)) : null;
@@ -79,6 +83,9 @@ internal sealed class MultitaskModel : TaskModel
     /// <inheritdoc />
     public override bool UsesCasing => _tokenClassifier.UsesCasing || _casingEmbeddings is not null;
 
+    /// <inheritdoc />
+    public override bool UsesCharacters => _characterEncoder is not null;
+
     /// <summary>The current effective weights (alpha, beta): fixed, or exp(-s)/2 under learned weighting.</summary>
     public (double Sequence, double Token) CurrentWeights()
     {
@@ -96,7 +103,7 @@ internal sealed class MultitaskModel : TaskModel
     public override TaskOutputs Forward(ModelInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: CasingInput(_casingEmbeddings, inputs));
+        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
         Tensor tokens = _tokenClassifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds));
         Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, inputs.AttentionMask, encoded.PooledOutput));
         return new TaskOutputs(tokens, sequences);

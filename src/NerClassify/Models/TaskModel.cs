@@ -39,6 +39,9 @@ internal abstract class TaskModel : nn.Module
     /// <summary>Whether the token head reads word casing ids.</summary>
     public virtual bool UsesCasing => false;
 
+    /// <summary>Whether the model reads word character ids (<see cref="TokenHeadOptions.CharacterFeatures"/>).</summary>
+    public virtual bool UsesCharacters => false;
+
     /// <summary>Runs the encoder once and the heads on its output.</summary>
     public abstract TaskOutputs Forward(ModelInputs inputs);
 
@@ -104,9 +107,25 @@ internal abstract class TaskModel : nn.Module
         return embedding;
     }
 
-    /// <summary>The casing embedding's contribution to the encoder input, or null.</summary>
-    protected static Tensor? CasingInput(TorchSharp.Modules.Embedding? embedding, ModelInputs inputs) =>
-        embedding?.forward(inputs.CasingIds ?? throw new ArgumentException("This model uses casing features; pass casing ids.", nameof(inputs)));
+    /// <summary>The character encoder added to the encoder's input when <paramref name="options"/> asks for it.</summary>
+    protected static CharacterEncoder? CharacterInputEncoder(IEncoder encoder, TokenHeadOptions? options) =>
+        options?.CharacterFeatures == true ? new CharacterEncoder(encoder.HiddenSize) : null;
+
+    /// <summary>
+    /// What the casing embedding and the character encoder add to the encoder's input embeddings ([B, T, H]), or null
+    /// when the model has neither.
+    /// </summary>
+    protected static Tensor? InputFeatures(TorchSharp.Modules.Embedding? casing, CharacterEncoder? characters, ModelInputs inputs)
+    {
+        Tensor? sum = casing?.forward(inputs.CasingIds ?? throw new ArgumentException("This model uses casing features; pass casing ids.", nameof(inputs)));
+        if (characters is not null)
+        {
+            Tensor words = characters.forward(inputs.CharacterIds ?? throw new ArgumentException("This model uses character features; pass character ids.", nameof(inputs)));
+            sum = sum is null ? words : sum.add(words);
+        }
+
+        return sum;
+    }
 
     /// <summary>Builds the default token head for an encoder.</summary>
     protected static TokenHead DefaultTokenHead(IEncoder encoder, int labelCount, TokenHeadOptions? options) =>

@@ -17,6 +17,9 @@ internal sealed class TokenClassificationModel : TaskModel
     [ComponentName(Name = "casing_embeddings")]
     private readonly TorchSharp.Modules.Embedding? _casingEmbeddings;
 
+    [ComponentName(Name = "character_encoder")]
+    private readonly CharacterEncoder? _characterEncoder;
+
     [ComponentName(Name = "classifier")]
     private readonly TokenHead _classifier;
 
@@ -30,6 +33,7 @@ internal sealed class TokenClassificationModel : TaskModel
     {
         _bert = AsModule(encoder);
         _casingEmbeddings = CasingInputEmbedding(encoder, headOptions);
+        _characterEncoder = CharacterInputEncoder(encoder, headOptions);
         _classifier = head ?? DefaultTokenHead(encoder, labels.Count, headOptions);
         if (_classifier.LabelCount != labels.Count)
         {
@@ -55,10 +59,13 @@ internal sealed class TokenClassificationModel : TaskModel
     public override bool UsesCasing => _classifier.UsesCasing || _casingEmbeddings is not null;
 
     /// <inheritdoc />
+    public override bool UsesCharacters => _characterEncoder is not null;
+
+    /// <inheritdoc />
     public override TaskOutputs Forward(ModelInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false, extraEmbeddings: CasingInput(_casingEmbeddings, inputs));
+        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
         return new TaskOutputs(_classifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds)), null);
     }
 

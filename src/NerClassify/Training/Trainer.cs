@@ -396,7 +396,7 @@ internal sealed partial class Trainer
             Batch batch = batches[b];
             using (NewDisposeScope())
             {
-                ModelInputs inputs = TorchSharpBackend.ToInputs(batch, device, model.UsesCasing);
+                ModelInputs inputs = TorchSharpBackend.ToInputs(batch, device, model.UsesCasing, model.UsesCharacters);
                 Tensor? tokenLabels = batch.Labels is null ? null : tensor(batch.Labels, [batch.BatchSize, batch.SequenceLength], device: device);
                 Tensor? sentenceLabels = batch.SentenceLabels is null ? null : tensor(batch.SentenceLabels, device: device);
                 TaskLoss loss = model.ComputeLoss(model.Forward(inputs), tokenLabels, sentenceLabels);

@@ -38,7 +38,7 @@ public sealed record TrainerOptions
     public bool FreezeWordEmbeddings { get; init; }
 
     /// <summary>
-    /// Learning rate of the task heads and the casing embedding, as a multiple of <see cref="LearningRate"/>: new,
+    /// Learning rate of the task heads, the casing embedding and the character encoder, as a multiple of <see cref="LearningRate"/>: new,
     /// randomly initialised weights can take larger steps than pretrained ones. Default 1.
     /// </summary>
     public double HeadLearningRateMultiplier { get; init; } = 1;

@@ -29,7 +29,7 @@ internal static class ExportedGraph
         model.eval();
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        TaskOutputs outputs = model.Forward(TorchSharpBackend.ToInputs(batch, CPU, model.UsesCasing));
+        TaskOutputs outputs = model.Forward(TorchSharpBackend.ToInputs(batch, CPU, model.UsesCasing, model.UsesCharacters));
         return (outputs.TokenLogits?.data<float>().ToArray(), outputs.SequenceLogits?.data<float>().ToArray());
     }
 
@@ -50,8 +50,13 @@ internal static class ExportedGraph
             inputs[OnnxTensorNames.CasingIds] = batch.CasingIds!;
         }
 
+        if (session.InputMetadata.ContainsKey(OnnxTensorNames.CharacterIds))
+        {
+            inputs[OnnxTensorNames.CharacterIds] = batch.CharacterIds!;
+        }
+
         string[] names = inputs.Keys.ToArray();
-        OrtValue[] values = names.Select(n => OrtValue.CreateTensorValueFromMemory(inputs[n], shape)).ToArray();
+        OrtValue[] values = names.Select(n => OrtValue.CreateTensorValueFromMemory(inputs[n], n == OnnxTensorNames.CharacterIds ? [.. shape, WordCharacters.Width] : shape)).ToArray();
         try
         {
             string[] outputNames = session.OutputMetadata.Keys.ToArray();

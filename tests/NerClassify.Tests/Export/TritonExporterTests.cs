@@ -16,11 +16,12 @@ public sealed class TritonExporterTests : IDisposable
     public void Dispose() => _repository.Dispose();
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(4)]
-    public void Export_TinyMultitask_ConfigMatchesTheOnnxModelsInputsAndOutputs(int casingSize)
+    [InlineData(0, false)]
+    [InlineData(4, false)]
+    [InlineData(0, true)]
+    public void Export_TinyMultitask_ConfigMatchesTheOnnxModelsInputsAndOutputs(int casingSize, bool characterFeatures)
     {
-        using var model = new MultitaskModel(TinyBert.Encoder(seed: 4), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = casingSize });
+        using var model = new MultitaskModel(TinyBert.Encoder(seed: 4), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = casingSize, CharacterFeatures = characterFeatures });
 
         string folder = TritonExporter.Export(model, _repository.Path, new TritonExportOptions { ModelName = "tiny-ner", MaxBatchSize = 16 });
 
@@ -33,6 +34,8 @@ public sealed class TritonExporterTests : IDisposable
         Tensors(config, "input").Should().BeEquivalentTo(Expected(session.InputMetadata), o => o.WithStrictOrdering());
         Tensors(config, "output").Should().BeEquivalentTo(Expected(session.OutputMetadata), o => o.WithStrictOrdering());
         session.InputMetadata.Keys.Contains(OnnxTensorNames.CasingIds).Should().Be(casingSize > 0);
+        Tensors(config, "input").Where(t => t.Name == OnnxTensorNames.CharacterIds).Select(t => t.Dims)
+            .Should().BeEquivalentTo(characterFeatures ? [new long[] { -1, 16 }] : Array.Empty<long[]>());
     }
 
     [Fact]

@@ -184,6 +184,7 @@ public sealed class AccuracyLeverTests
     [InlineData("bert.pooler.dense.weight", 1.0)]
     [InlineData("token_classifier.weight", 10.0)]
     [InlineData("casing_embeddings.weight", 10.0)]
+    [InlineData("character_encoder.projection.weight", 10.0)]
     public void LearningRateScale_LayerDecayAndHeadMultiplier_ScaleEachGroup(string name, double expected)
     {
         var trainer = new Trainer(new TrainerOptions { LayerLearningRateDecay = 0.5, HeadLearningRateMultiplier = 10 });
