@@ -8,7 +8,8 @@ using NerClassify.Training;
 using Spectre.Console;
 
 // Quickstart: fine-tune the offline MiniLM encoder as one multitask model (entities + topic) on a small
-// demo dataset this sample writes itself, then label new sentences and save the model.
+// demo dataset this sample writes itself, with self-training on unlabelled demo sentences (the best setting
+// of docs/results.md), then label new sentences and save the model.
 string output = args.Length > 0 ? args[0] : "quickstart-model";
 
 using PretrainedEncoder pretrained = AnsiConsole.Status().Start(
@@ -25,24 +26,38 @@ using NerClassifier classifier = NerClassifier.Create(
 
 IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
 IReadOnlyList<TrainingExample> validation = DemoData.Generate(100, seed: 2);
+// Unlabelled text: only the words of more demo sentences; a teacher labels them for the student.
+IReadOnlyList<IReadOnlyList<string>> unlabelled = DemoData.Generate(800, seed: 3).Select(e => e.Words).ToArray();
 var trainerOptions = new TrainerOptions { LearningRate = 2e-4, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true };
 
 TrainingHistory history = await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
     .StartAsync(async context =>
     {
-        ProgressTask task = context.AddTask("Fine-tuning", maxValue: 1);
+        // Two stages report progress in turn: the teacher, then (its epochs counting from 1 again) the student.
+        ProgressTask teacher = context.AddTask("Teacher", maxValue: 1);
+        ProgressTask student = context.AddTask("Student", maxValue: 1);
+        ProgressTask task = teacher;
         var progress = new Progress<TrainingProgress>(p =>
         {
-            task.Value = ((p.Epoch - 1) + ((double)p.Step / p.StepsPerEpoch)) / p.Epochs;
-            task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F3}, {p.ExamplesPerSecond:F0} sentences/s";
+            double done = ((p.Epoch - 1) + ((double)p.Step / p.StepsPerEpoch)) / p.Epochs;
+            if (task == teacher && teacher.Value > 0.99 && done < 0.5)
+            {
+                teacher.Value = 1;
+                task = student;
+            }
+
+            task.Value = done;
+            task.Description = $"{(task == teacher ? "Teacher" : "Student")}: epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F3}, {p.ExamplesPerSecond:F0} sentences/s";
         });
-        TrainingHistory result = await classifier.TrainAsync(train, validation, trainerOptions, progress);
-        task.Value = 1;
+        TrainingHistory result = await classifier.SelfTrainAsync(train, unlabelled, new SelfTrainingOptions { StudentEpochs = 2 }, validation, trainerOptions, progress);
+        teacher.Value = 1;
+        student.Value = 1;
         return result;
     });
 
 EvaluationResult scores = history.Epochs[^1].Validation!;
+AnsiConsole.MarkupLine($"Trained on {Markup.Escape(classifier.Config.TrainedOn ?? "")}");
 AnsiConsole.MarkupLine($"Validation: entity F1 [green]{scores.Entities!.F1:P1}[/], topic accuracy [green]{scores.Sentences!.Accuracy:P1}[/]");
 
 string[] texts =
