@@ -22,7 +22,7 @@ using NerClassifier classifier = NerClassifier.Create(
     pretrained,
     DemoData.TokenLabels,
     DemoData.Topics,
-    new ModelOptions { TokenHead = new TokenHeadOptions { CasingInput = true } });
+    new ModelOptions { TokenHead = new TokenHeadOptions { CasingInput = true }, SentencePooling = SentencePooling.Mean });
 
 IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
 IReadOnlyList<TrainingExample> validation = DemoData.Generate(100, seed: 2);
