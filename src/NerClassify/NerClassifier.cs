@@ -225,7 +225,7 @@ public sealed partial class NerClassifier : INerPredictor
             }
         }
 
-        return SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken);
+        return TrainExclusivelyAsync(() => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -323,7 +323,7 @@ public sealed partial class NerClassifier : INerPredictor
         Vocabulary = _vocabulary,
     };
 
-    private async Task<TrainingHistory> SelfTrainCoreAsync(
+    private async Task<(TrainingHistory History, string TrainedOn)> SelfTrainCoreAsync(
         IReadOnlyList<TrainingExample> train,
         IReadOnlyList<IReadOnlyList<string>> unlabelled,
         SelfTrainingOptions selfTraining,
@@ -332,14 +332,10 @@ public sealed partial class NerClassifier : INerPredictor
         IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken)
     {
-        using CallGuard.Lease lease = _engine.Guard.Enter();
-        await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _isTraining = true;
-        Dictionary<string, TorchSharp.torch.Tensor>? start = null;
         ILogger logger = _loggerFactory.CreateLogger<NerClassifier>();
+        Dictionary<string, TorchSharp.torch.Tensor> start = Trainer.Snapshot(_model);
         try
         {
-            start = Trainer.Snapshot(_model);
             var teacher = new Trainer(options with { CheckpointDirectory = Stage(options.CheckpointDirectory, "teacher") }, _loggerFactory.CreateLogger<Trainer>());
             TrainingHistory history = await teacher.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false);
             int pseudoCount = 0;
@@ -363,15 +359,11 @@ public sealed partial class NerClassifier : INerPredictor
                 teacher = student;
             }
 
-            _engine.Config = Config with { TrainedOn = $"{train.Count} sentences + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled" };
-            return history;
+            return (history, $"{train.Count} sentences + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled");
         }
         finally
         {
             Trainer.DisposeAll(start);
-            _model.eval();
-            _isTraining = false;
-            _training.Release();
         }
 
         static string? Stage(string? directory, string name) => directory is null ? null : Path.Combine(directory, name);
@@ -380,21 +372,30 @@ public sealed partial class NerClassifier : INerPredictor
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Self-training round {Round}: kept {Kept} of {Total} unlabelled sentences")]
     private static partial void LogPseudoLabelled(ILogger logger, int round, int kept, int total);
 
-    private async Task<TrainingHistory> TrainCoreAsync(
+    private Task<TrainingHistory> TrainCoreAsync(
         Trainer trainer,
         IReadOnlyList<TrainingExample> train,
         IReadOnlyList<TrainingExample>? validation,
         string? description,
         IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        TrainExclusivelyAsync(
+            async () => (await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false), description ?? $"{train.Count} sentences"),
+            cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="train"/> as the only training of this model, with predictions refused meanwhile, then
+    /// records what it trained on and puts the model back in evaluation mode.
+    /// </summary>
+    private async Task<TrainingHistory> TrainExclusivelyAsync(Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
     {
         using CallGuard.Lease lease = _engine.Guard.Enter();
         await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
         _isTraining = true;
         try
         {
-            TrainingHistory history = await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false);
-            _engine.Config = Config with { TrainedOn = description ?? $"{train.Count} sentences" };
+            (TrainingHistory history, string trainedOn) = await train().ConfigureAwait(false);
+            _engine.Config = Config with { TrainedOn = trainedOn };
             return history;
         }
         finally

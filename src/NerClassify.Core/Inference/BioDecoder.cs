@@ -10,6 +10,7 @@ internal sealed class BioDecoder
     private readonly bool[,] _allowed;
     private readonly bool[] _canStart;
     private readonly bool[] _canEnd;
+    private readonly CrfDecoder _viterbi;
 
     public BioDecoder(IReadOnlyList<string> labels)
     {
@@ -29,6 +30,10 @@ internal sealed class BioDecoder
                 _allowed[from, to] = IsAllowed(parsed[from], parsed[to], bioes);
             }
         }
+
+        // Viterbi with no learned scores: every allowed transition, start and end scores 0, every forbidden one minus
+        // infinity, so the best path is the most probable well-formed one.
+        _viterbi = new CrfDecoder(new float[count * count], new float[count], new float[count]).Constrain(this);
     }
 
     /// <summary>Number of labels.</summary>
@@ -44,62 +49,7 @@ internal sealed class BioDecoder
     public bool CanEnd(int label) => _canEnd[label];
 
     /// <summary>The best allowed path through <paramref name="logProbabilities"/> ([words][labels]).</summary>
-    public int[] Decode(IReadOnlyList<float[]> logProbabilities)
-    {
-        int words = logProbabilities.Count;
-        if (words == 0)
-        {
-            return [];
-        }
-
-        int labels = logProbabilities[0].Length;
-        var score = new double[words, labels];
-        var back = new int[words, labels];
-        for (int label = 0; label < labels; label++)
-        {
-            score[0, label] = _canStart[label] ? logProbabilities[0][label] : double.NegativeInfinity;
-        }
-
-        for (int word = 1; word < words; word++)
-        {
-            for (int to = 0; to < labels; to++)
-            {
-                double best = double.NegativeInfinity;
-                int bestFrom = 0;
-                for (int from = 0; from < labels; from++)
-                {
-                    if (_allowed[from, to] && score[word - 1, from] > best)
-                    {
-                        best = score[word - 1, from];
-                        bestFrom = from;
-                    }
-                }
-
-                score[word, to] = best + logProbabilities[word][to];
-                back[word, to] = bestFrom;
-            }
-        }
-
-        int last = 0;
-        double bestFinal = double.NegativeInfinity;
-        for (int label = 0; label < labels; label++)
-        {
-            if (_canEnd[label] && score[words - 1, label] > bestFinal)
-            {
-                bestFinal = score[words - 1, label];
-                last = label;
-            }
-        }
-
-        var path = new int[words];
-        path[words - 1] = last;
-        for (int word = words - 1; word > 0; word--)
-        {
-            path[word - 1] = back[word, path[word]];
-        }
-
-        return path;
-    }
+    public int[] Decode(IReadOnlyList<float[]> logProbabilities) => _viterbi.Decode(logProbabilities);
 
     private static bool IsAllowed((char Prefix, string Type) from, (char Prefix, string Type) to, bool bioes)
     {

@@ -33,14 +33,12 @@ internal static class PseudoLabels
             }
 
             string[]? tags = null;
-            bool any = false;
             if (tokenLabels is not null && prediction.WordLabels is { } labels && prediction.WordConfidences is { } confidences)
             {
                 double weakest = confidences.Min();
                 if (weakest >= options.MinTagConfidence)
                 {
                     tags = labels.Select(l => tokenLabels[l]).ToArray();
-                    any = true;
                 }
             }
 
@@ -51,11 +49,10 @@ internal static class PseudoLabels
                 if (probabilities[best] >= options.MinSentenceConfidence)
                 {
                     sentenceLabel = classes[best];
-                    any = true;
                 }
             }
 
-            if (any)
+            if (tags is not null || sentenceLabel is not null)
             {
                 kept.Add((i, new TrainingExample(sentences[i], tags, sentenceLabel)));
             }

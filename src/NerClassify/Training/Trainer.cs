@@ -118,17 +118,8 @@ internal sealed partial class Trainer
     /// <param name="cancellationToken">Stops between batches.</param>
     internal SentencePrediction[] Predict(TaskModel model, BertVocabulary vocabulary, IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
     {
-        bool wasTraining = model.training;
         model.to(Options.Compute.Apply());
-        model.eval();
-        try
-        {
-            return CreateRunner(model, vocabulary).Predict(sentences, Options.EvaluationBatchSize, cancellationToken);
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        return Predict(model, CreateRunner(model, vocabulary), sentences, cancellationToken);
     }
 
     /// <summary>A copy of the model's weights on the CPU (the caller disposes it).</summary>
@@ -466,12 +457,18 @@ internal sealed partial class Trainer
 
     private EvaluationResult Evaluate(TaskModel model, ModelRunner runner, IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken)
     {
+        SentencePrediction[] predictions = Predict(model, runner, examples.Select(e => e.Words).ToArray(), cancellationToken);
+        return EvaluationResult.Compute(examples, predictions, model.TokenLabels, model.SequenceLabels);
+    }
+
+    /// <summary>Predicts with the model in evaluation mode, then puts it back in the mode it was in.</summary>
+    private SentencePrediction[] Predict(TaskModel model, ModelRunner runner, IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken)
+    {
         bool wasTraining = model.training;
         model.eval();
         try
         {
-            SentencePrediction[] predictions = runner.Predict(examples.Select(e => e.Words).ToArray(), Options.EvaluationBatchSize, cancellationToken);
-            return EvaluationResult.Compute(examples, predictions, model.TokenLabels, model.SequenceLabels);
+            return runner.Predict(sentences, Options.EvaluationBatchSize, cancellationToken);
         }
         finally
         {

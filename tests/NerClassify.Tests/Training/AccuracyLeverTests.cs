@@ -236,9 +236,4 @@ public sealed class AccuracyLeverTests
         File.WriteAllText(path, "-DOCSTART- -X- -X- O\n\n" + string.Join("\n\n", blocks) + "\n");
         return path;
     }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -309,11 +309,6 @@ public sealed class CrfTests : IDisposable
         export.Should().Throw<NotSupportedException>().WithMessage("*TokenHeadOptions.Crf*Export to ONNX instead*");
     }
 
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     private static LinearChainCrf RandomCrf(Random random)
     {
         var crf = new LinearChainCrf(Labels);

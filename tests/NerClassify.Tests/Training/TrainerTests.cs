@@ -242,9 +242,4 @@ public sealed class TrainerTests : IDisposable
         Tensor tokens = tensor(new long[] { -100, 5, 6, 0, -100, -100, 1, 0, -100, -100 }).reshape(2, 5);
         return (new ModelInputs(ids, mask, zeros_like(ids), null), tokens, tensor(new long[] { 0, 1 }));
     }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
