@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NerClassify.Encoders;
+using NerClassify.Encoders.Bert;
 using NerClassify.Pretrained;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
@@ -64,6 +65,14 @@ public class EncoderForwardBenchmarks
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         return _torch!.Encoder.Encode(_ids!, _mask!, pool: false).LastHiddenState[0, 0, 0].item<float>();
+    }
+
+    [Benchmark(Description = "TorchSharp, LibTorch projections")]
+    public float TorchSharpWithoutProjectionKernel()
+    {
+        // Each benchmark case runs in its own process, so switching the kernel off here touches no other case.
+        ProjectionKernel.Enabled = false;
+        return TorchSharpEncoder();
     }
 
     [GlobalCleanup]

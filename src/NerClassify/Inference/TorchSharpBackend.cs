@@ -43,7 +43,11 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        Device device = model.parameters().First().device;
+        Tensor firstParameter = model.parameters().First();
+        Device device = firstParameter.device;
+
+        // The whole batch, heads included, keeps LibTorch on one thread while the encoder's projections use the cores.
+        using var kernel = Encoders.Bert.ProjectionKernel.BeginForward(device.type, firstParameter.dtype);
         TaskOutputs outputs = model.Forward(ToInputs(batch, device, model.UsesCasing, model.UsesCharacters));
         float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
         float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();

@@ -70,7 +70,9 @@ public sealed class BertEncoder : nn.Module, IEncoder
             throw new ArgumentException($"{inputIds.shape[1]} tokens exceed the encoder's {Config.MaxPositionEmbeddings} positions; split the input into windows.", nameof(inputIds));
         }
 
-        using Tensor? additiveMask = AdditiveMask(attentionMask, _embeddings.parameters().First().dtype);
+        ScalarType dtype = _embeddings.parameters().First().dtype;
+        using ProjectionKernel.ForwardScope kernel = ProjectionKernel.BeginForward(inputIds.device_type, dtype);
+        using Tensor? additiveMask = AdditiveMask(attentionMask, dtype);
         using Tensor zeros = tokenTypeIds is null ? zeros_like(inputIds) : empty(0);
         using Tensor embedded = _embeddings.forward(inputIds, tokenTypeIds ?? zeros, extraEmbeddings);
         Tensor hidden = _encoder.forward(embedded, additiveMask);

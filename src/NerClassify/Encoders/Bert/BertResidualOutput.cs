@@ -35,7 +35,7 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     /// <returns>[B, T, H].</returns>
     public override Tensor forward(Tensor hidden, Tensor residual)
     {
-        using Tensor projected = _dense.forward(hidden);
+        using Tensor projected = ProjectionKernel.TryProject(hidden, [_dense]) ?? _dense.forward(hidden);
         using Tensor dropped = _dropout.forward(projected);
         using Tensor sum = dropped.add(residual);
         return _layerNorm.forward(sum);

@@ -45,11 +45,7 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor?, Tensor>
         long batch = hidden.shape[0];
         long length = hidden.shape[1];
 
-        // One [3H, H] projection instead of three: the same parameters (and Hugging Face keys), one larger
-        // matrix product that uses the cores better on the short sequences of NER batches.
-        using Tensor weight = cat([_query.weight!, _key.weight!, _value.weight!], 0);
-        using Tensor bias = cat([_query.bias!, _key.bias!, _value.bias!], 0);
-        using Tensor projected = functional.linear(hidden, weight, bias); // [B, T, 3H]
+        using Tensor projected = ProjectionKernel.TryProject(hidden, [_query, _key, _value]) ?? ProjectTogether(hidden); // [B, T, 3H]
         using Tensor split = projected.view(batch, length, 3, _heads, _headSize).permute(2, 0, 3, 1, 4); // [3, B, heads, T, d]
         using Tensor query = split[0];
         using Tensor key = split[1];
@@ -57,5 +53,16 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor?, Tensor>
         using Tensor context = functional.scaled_dot_product_attention(
             query, key, value, additiveMask, training ? _attentionDropout : 0.0); // [B, heads, T, d]
         return context.transpose(1, 2).reshape(batch, length, _heads * _headSize);
+    }
+
+    /// <summary>
+    /// Query, key and value as one [3H, H] LibTorch projection instead of three: the same parameters (and Hugging
+    /// Face keys), one larger matrix product that uses the cores better on the short sequences of NER batches.
+    /// </summary>
+    private Tensor ProjectTogether(Tensor hidden)
+    {
+        using Tensor weight = cat([_query.weight!, _key.weight!, _value.weight!], 0);
+        using Tensor bias = cat([_query.bias!, _key.bias!, _value.bias!], 0);
+        return functional.linear(hidden, weight, bias);
     }
 }

@@ -1,0 +1,160 @@
+using FluentAssertions;
+using NerClassify.Encoders.Bert;
+using NerClassify.Tests.TestSupport;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NerClassify.Tests.Encoders;
+
+[Collection(TorchCollection.Name)]
+public sealed class ProjectionKernelTests
+{
+    [Theory]
+    [InlineData(1, 32, 384, 1536)] // one MiniLM sentence: eight blocks of four rows
+    [InlineData(3, 7, 32, 8)] // 21 rows: five blocks of four and one row alone
+    [InlineData(2, 41, 384, 1152)] // above the threshold: split between threads, with a remainder row
+    public void TryProject_InsideAForwardPass_MatchesLibTorchLinear(int batch, int tokens, int inFeatures, int outFeatures)
+    {
+        manual_seed(3);
+        using var scope = NewDisposeScope();
+        using Linear layer = Linear(inFeatures, outFeatures);
+        Tensor input = randn(batch, tokens, inFeatures);
+        using var noGrad = no_grad();
+        Tensor expected = layer.forward(input);
+
+        using var forward = ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32);
+        Tensor? actual = ProjectionKernel.TryProject(input, [layer]);
+
+        if (!ProjectionKernel.IsSupported)
+        {
+            actual.Should().BeNull("without 512-bit vectors the modules use LibTorch");
+            return;
+        }
+
+        actual!.shape.Should().Equal(expected.shape);
+        actual.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-4f);
+    }
+
+    [Fact]
+    public void TryProject_SeveralLayers_PutsTheirOutputsSideBySideAndAddsOnlyTheBiasesThatExist()
+    {
+        manual_seed(4);
+        using var scope = NewDisposeScope();
+        using Linear query = Linear(64, 32);
+        using Linear key = Linear(64, 32, hasBias: false);
+        using Linear value = Linear(64, 32);
+        Tensor input = randn(5, 64);
+        using var noGrad = no_grad();
+        Tensor expected = cat([query.forward(input), key.forward(input), value.forward(input)], -1);
+
+        Tensor? actual = ProjectionKernel.TryProject(input, [query, key, value]);
+
+        if (!ProjectionKernel.IsSupported)
+        {
+            actual.Should().BeNull();
+            return;
+        }
+
+        actual!.shape.Should().Equal(5, 96);
+        actual.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
+
+    [Fact]
+    public void TryProject_WhileGradientsAreRecorded_LeavesTheProjectionToLibTorch()
+    {
+        using var scope = NewDisposeScope();
+        using Linear layer = Linear(32, 8);
+
+        ProjectionKernel.TryProject(randn(2, 32), [layer]).Should().BeNull("training must backpropagate through LibTorch's linear");
+    }
+
+    [Fact]
+    public void TryProject_WidthNotAMultipleOf16_LeavesTheProjectionToLibTorch()
+    {
+        using var scope = NewDisposeScope();
+        using Linear layer = Linear(37, 8);
+        using var noGrad = no_grad();
+
+        ProjectionKernel.TryProject(randn(2, 37), [layer]).Should().BeNull();
+    }
+
+    [Fact]
+    public void TryProject_ConcurrentForwardPasses_EachGetsItsOwnResult()
+    {
+        manual_seed(5);
+        using Linear layer = Linear(384, 1536);
+        Tensor[] inputs = Enumerable.Range(0, 4).Select(_ => randn(48, 384)).ToArray();
+        Tensor[] expected;
+        using (no_grad())
+        {
+            expected = inputs.Select(input => layer.forward(input)).ToArray();
+        }
+
+        float[] differences = new float[inputs.Length];
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = inputs.Length }, i =>
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var forward = ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32);
+            for (int repeat = 0; repeat < 20; repeat++)
+            {
+                Tensor actual = ProjectionKernel.TryProject(inputs[i], [layer]) ?? layer.forward(inputs[i]);
+                differences[i] = Math.Max(differences[i], actual.sub(expected[i]).abs().max().item<float>());
+            }
+        });
+
+        differences.Should().OnlyContain(difference => difference < 1e-4f);
+        foreach (Tensor tensor in inputs.Concat(expected))
+        {
+            tensor.Dispose();
+        }
+    }
+
+    [PlatformFact(LinuxOnly = true)]
+    public void BeginForward_LimitsLibTorchToOneThreadOnThisThreadOnly_AndRestoresIt()
+    {
+        int before = get_num_threads();
+        using var noGrad = no_grad();
+
+        int inside;
+        using (ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32))
+        {
+            inside = get_num_threads();
+        }
+
+        get_num_threads().Should().Be(before);
+        inside.Should().Be(ProjectionKernel.IsSupported && LibTorchThreadLimit.IsAvailable ? 1 : before);
+    }
+
+    [Fact]
+    public void Encode_InferenceWithTheKernel_MatchesTheLibTorchForwardUsedInTraining()
+    {
+        var config = new BertConfig
+        {
+            VocabSize = 99,
+            HiddenSize = 64,
+            NumHiddenLayers = 2,
+            NumAttentionHeads = 4,
+            IntermediateSize = 128,
+            MaxPositionEmbeddings = 64,
+        };
+        manual_seed(6);
+        using var encoder = new BertEncoder(config);
+        encoder.eval();
+        using var scope = NewDisposeScope();
+        Tensor ids = randint(5, 99, [3, 20], dtype: ScalarType.Int64);
+        Tensor mask = ones_like(ids);
+        mask[0, 15..] = tensor(0L);
+
+        Tensor recorded = encoder.Encode(ids, mask).LastHiddenState.detach();
+        Tensor inference;
+        using (inference_mode())
+        {
+            inference = encoder.Encode(ids, mask).LastHiddenState.clone();
+        }
+
+        inference.sub(recorded).abs().max().item<float>().Should().BeLessThan(1e-4f);
+    }
+}
