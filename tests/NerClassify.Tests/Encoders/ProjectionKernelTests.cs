@@ -62,6 +62,92 @@ public sealed class ProjectionKernelTests
     }
 
     [Fact]
+    public void TryProject_WithGelu_MatchesLibTorchsLinearThenExactGelu()
+    {
+        manual_seed(7);
+        using var scope = NewDisposeScope();
+        using Linear layer = Linear(384, 1536);
+        Tensor input = randn(1, 32, 384);
+        using var noGrad = no_grad();
+        Tensor expected = functional.gelu(layer.forward(input));
+
+        Tensor? actual = ProjectionKernel.TryProject(input, [layer], gelu: true);
+
+        if (!ProjectionKernel.IsSupported)
+        {
+            actual.Should().BeNull();
+            return;
+        }
+
+        actual!.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-4f);
+    }
+
+    [Fact]
+    public void Gelu_FromMinus10To10_MatchesLibTorchsErfGeluWithinTwoFloatStepsAt10()
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = linspace(-10, 10, 4004, dtype: ScalarType.Float32);
+        float[] values = x.data<float>().ToArray();
+        float[] expected = functional.gelu(x).data<float>().ToArray();
+
+        float largest = 0;
+        for (int i = 0; i < values.Length; i += 4)
+        {
+            System.Runtime.Intrinsics.Vector128<float> actual = ProjectionKernel.Gelu(System.Runtime.Intrinsics.Vector128.Create(values, i));
+            for (int lane = 0; lane < 4; lane++)
+            {
+                largest = Math.Max(largest, Math.Abs(actual[lane] - expected[i + lane]));
+            }
+        }
+
+        largest.Should().BeLessThan(2e-6f); // a float step at 10 is 9.5e-7
+    }
+
+    [Theory]
+    [InlineData(1, 32, 12, 32, false)] // one MiniLM sentence
+    [InlineData(3, 9, 4, 16, true)] // padded keys, a length that is not a multiple of 16
+    [InlineData(4, 40, 12, 32, true)] // above the threshold: split between threads
+    public void TryAttend_InsideAForwardPass_MatchesLibTorchAttention(int batch, int tokens, int heads, int headSize, bool padded)
+    {
+        manual_seed(8);
+        using var scope = NewDisposeScope();
+        Tensor projected = randn(batch, tokens, 3 * heads * headSize);
+        Tensor? mask = null;
+        if (padded)
+        {
+            Tensor attention = ones(batch, tokens, dtype: ScalarType.Int64);
+            attention[0, (tokens - 3)..] = tensor(0L);
+            mask = BertEncoder.AdditiveMask(attention, ScalarType.Float32);
+        }
+
+        using var noGrad = no_grad();
+        Tensor split = projected.view(batch, tokens, 3, heads, headSize).permute(2, 0, 3, 1, 4);
+        Tensor expected = functional.scaled_dot_product_attention(split[0], split[1], split[2], mask)
+            .transpose(1, 2).reshape(batch, tokens, heads * headSize);
+
+        using var forward = ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32);
+        Tensor? actual = AttentionKernel.TryAttend(projected, mask, heads, headSize);
+
+        if (ProjectionKernel.ThreadsOfThisForward == 0)
+        {
+            actual.Should().BeNull("outside a kernel forward pass the module runs LibTorch's attention");
+            return;
+        }
+
+        actual!.shape.Should().Equal(expected.shape);
+        actual.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
+
+    [Fact]
+    public void TryAttend_OutsideAForwardPass_LeavesAttentionToLibTorch()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        AttentionKernel.TryAttend(randn(1, 8, 3 * 32), null, 2, 16).Should().BeNull();
+    }
+
+    [Fact]
     public void TryProject_WhileGradientsAreRecorded_LeavesTheProjectionToLibTorch()
     {
         using var scope = NewDisposeScope();

@@ -23,7 +23,12 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
     /// <returns>[B, T, intermediate].</returns>
     public override Tensor forward(Tensor hidden)
     {
-        using Tensor projected = ProjectionKernel.TryProject(hidden, [_dense]) ?? _dense.forward(hidden);
+        if (ProjectionKernel.TryProject(hidden, [_dense], gelu: true) is { } activated)
+        {
+            return activated;
+        }
+
+        using Tensor projected = _dense.forward(hidden);
         return functional.gelu(projected);
     }
 }

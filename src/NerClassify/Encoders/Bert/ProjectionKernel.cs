@@ -46,6 +46,9 @@ internal static unsafe class ProjectionKernel
     [ThreadStatic]
     private static int t_threads;
 
+    /// <summary>The kernels' thread count inside a forward pass begun on this thread; 0 outside one.</summary>
+    internal static int ThreadsOfThisForward => t_threads;
+
     /// <summary>Whether the kernel is used where it applies: hardware support and not switched off.</summary>
     internal static bool Enabled { get; set; } = IsSupported && Environment.GetEnvironmentVariable("NERCLASSIFY_CPU_KERNELS") != "0";
 
@@ -77,7 +80,8 @@ internal static unsafe class ProjectionKernel
     /// </summary>
     /// <param name="input">[..., in].</param>
     /// <param name="layers">One or more linear layers of the same shape.</param>
-    public static Tensor? TryProject(Tensor input, ReadOnlySpan<Linear> layers)
+    /// <param name="gelu">Whether to apply exact (erf) GELU to the outputs, as <c>BertIntermediate</c> does.</param>
+    public static Tensor? TryProject(Tensor input, ReadOnlySpan<Linear> layers, bool gelu = false)
     {
         if (!Enabled || is_grad_enabled() || !IsContiguousFloatOnCpu(input) || input.dim() < 1)
         {
@@ -112,7 +116,7 @@ internal static unsafe class ProjectionKernel
         long[] shape = input.shape;
         shape[^1] = outFeatures * layers.Length;
         Tensor output = empty(shape, ScalarType.Float32);
-        var job = new Job(DataOf(input), rows, (int)inFeatures, weights, biases, (int)outFeatures, DataOf(output));
+        var job = new Job(DataOf(input), rows, (int)inFeatures, weights, biases, (int)outFeatures, DataOf(output), gelu);
         job.Run(Math.Max(1, t_threads));
         return output;
     }
@@ -121,7 +125,7 @@ internal static unsafe class ProjectionKernel
         tensor.dtype == ScalarType.Float32 && tensor.device_type == DeviceType.CPU && tensor.is_contiguous();
 
     // Tensor.bytes is a span over the tensor's native storage (contiguous CPU tensors), which does not move.
-    private static float* DataOf(Tensor tensor) =>
+    internal static float* DataOf(Tensor tensor) =>
         (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 
     /// <summary>Ends what <see cref="BeginForward"/> began on this thread.</summary>
@@ -138,7 +142,7 @@ internal static unsafe class ProjectionKernel
     }
 
     /// <summary>One call: the input rows, the layers' weights and biases, and where the outputs go.</summary>
-    private sealed class Job(float* input, long rows, int inFeatures, nint[] weights, nint[] biases, int outFeatures, float* output)
+    private sealed class Job(float* input, long rows, int inFeatures, nint[] weights, nint[] biases, int outFeatures, float* output, bool gelu)
     {
         private readonly int _blocksPerLayer = outFeatures / OutputsPerBlock;
         private readonly int _outputWidth = outFeatures * weights.Length;
@@ -177,12 +181,12 @@ internal static unsafe class ProjectionKernel
                     long row = chunkStart;
                     for (; row + RowsPerBlock <= chunkEnd; row += RowsPerBlock)
                     {
-                        FourRows(input + (row * inFeatures), weight, inFeatures, output + (row * _outputWidth) + column, _outputWidth, bias);
+                        FourRows(input + (row * inFeatures), weight, inFeatures, output + (row * _outputWidth) + column, _outputWidth, bias, gelu);
                     }
 
                     for (; row < chunkEnd; row++)
                     {
-                        OneRow(input + (row * inFeatures), weight, inFeatures, output + (row * _outputWidth) + column, bias);
+                        OneRow(input + (row * inFeatures), weight, inFeatures, output + (row * _outputWidth) + column, bias, gelu);
                     }
                 }
             }
@@ -191,7 +195,7 @@ internal static unsafe class ProjectionKernel
 
     /// <summary>Four input rows by four weight rows: sixteen 16-lane dot products along the input dimension.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRows(float* input, float* weight, int width, float* output, int outputStride, float* bias)
+    private static void FourRows(float* input, float* weight, int width, float* output, int outputStride, float* bias, bool gelu)
     {
         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
@@ -226,15 +230,15 @@ internal static unsafe class ProjectionKernel
         }
 
         Vector128<float> b = bias is null ? Vector128<float>.Zero : Vector128.Load(bias);
-        (SumEach(s00, s01, s02, s03) + b).Store(output);
-        (SumEach(s10, s11, s12, s13) + b).Store(output + outputStride);
-        (SumEach(s20, s21, s22, s23) + b).Store(output + (2 * outputStride));
-        (SumEach(s30, s31, s32, s33) + b).Store(output + (3 * outputStride));
+        Finish(SumEach(s00, s01, s02, s03) + b, gelu).Store(output);
+        Finish(SumEach(s10, s11, s12, s13) + b, gelu).Store(output + outputStride);
+        Finish(SumEach(s20, s21, s22, s23) + b, gelu).Store(output + (2 * outputStride));
+        Finish(SumEach(s30, s31, s32, s33) + b, gelu).Store(output + (3 * outputStride));
     }
 
     /// <summary>One input row by four weight rows, summed in the same order as <see cref="FourRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRow(float* input, float* weight, int width, float* output, float* bias)
+    private static void OneRow(float* input, float* weight, int width, float* output, float* bias, bool gelu)
     {
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
         float* w1 = weight + width, w2 = w1 + width, w3 = w2 + width;
@@ -248,7 +252,33 @@ internal static unsafe class ProjectionKernel
         }
 
         Vector128<float> b = bias is null ? Vector128<float>.Zero : Vector128.Load(bias);
-        (SumEach(s0, s1, s2, s3) + b).Store(output);
+        Finish(SumEach(s0, s1, s2, s3) + b, gelu).Store(output);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Finish(Vector128<float> value, bool gelu) => gelu ? Gelu(value) : value;
+
+    /// <summary>
+    /// Exact GELU, <c>x/2 · (1 + erf(x/√2))</c>, with erf from Abramowitz and Stegun 7.1.26 (absolute error under
+    /// 1.5e-7, the size of float rounding at these magnitudes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Gelu(Vector128<float> x)
+    {
+        Vector128<float> z = Vector128.Abs(x) * Vector128.Create(0.70710677f);
+        Vector128<float> t = Vector128<float>.One / (Vector128<float>.One + (Vector128.Create(0.3275911f) * z));
+        Vector128<float> poly = Vector128.Create(1.061405429f);
+        poly = (poly * t) + Vector128.Create(-1.453152027f);
+        poly = (poly * t) + Vector128.Create(1.421413741f);
+        poly = (poly * t) + Vector128.Create(-0.284496736f);
+        poly = (poly * t) + Vector128.Create(0.254829592f);
+        Vector128<float> tail = poly * t * Vector128.Exp(-(z * z)); // erfc(|x|/√2), computed directly (no cancellation)
+
+        // x·Φ(x) with Φ(x) = 1 - tail/2 for x ≥ 0 and tail/2 for x < 0.
+        Vector128<float> half = Vector128.Create(0.5f);
+        Vector128<float> phi = Vector128.ConditionalSelect(
+            Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.One - (half * tail), half * tail);
+        return x * phi;
     }
 
     /// <summary>The lane sums of four vectors, as one 4-lane vector.</summary>
