@@ -1,6 +1,7 @@
 using FluentAssertions;
 using NerClassify.Encoders.Bert;
 using NerClassify.Tests.TestSupport;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,6 +16,7 @@ public sealed class ProjectionKernelTests
     [InlineData(1, 32, 384, 1536)] // one MiniLM sentence: eight blocks of four rows
     [InlineData(3, 7, 32, 8)] // 21 rows: five blocks of four and one row alone
     [InlineData(2, 41, 384, 1152)] // above the threshold: split between threads, with a remainder row
+    [InlineData(4, 41, 384, 1536)] // 164 rows: packed panels of 32 outputs, eight rows at a time, four rows alone
     public void TryProject_InsideAForwardPass_MatchesLibTorchLinear(int batch, int tokens, int inFeatures, int outFeatures)
     {
         manual_seed(3);
@@ -61,13 +63,15 @@ public sealed class ProjectionKernelTests
         actual.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
     }
 
-    [Fact]
-    public void TryProject_WithGelu_MatchesLibTorchsLinearThenExactGelu()
+    [Theory]
+    [InlineData(32)] // dot products
+    [InlineData(164)] // packed panels
+    public void TryProject_WithGelu_MatchesLibTorchsLinearThenExactGelu(int rows)
     {
         manual_seed(7);
         using var scope = NewDisposeScope();
         using Linear layer = Linear(384, 1536);
-        Tensor input = randn(1, 32, 384);
+        Tensor input = randn(1, rows, 384);
         using var noGrad = no_grad();
         Tensor expected = functional.gelu(layer.forward(input));
 
@@ -86,21 +90,39 @@ public sealed class ProjectionKernelTests
     public void Gelu_FromMinus10To10_MatchesLibTorchsErfGeluWithinTwoFloatStepsAt10()
     {
         using var scope = NewDisposeScope();
-        Tensor x = linspace(-10, 10, 4004, dtype: ScalarType.Float32);
+        Tensor x = linspace(-10, 10, 4000, dtype: ScalarType.Float32);
         float[] values = x.data<float>().ToArray();
         float[] expected = functional.gelu(x).data<float>().ToArray();
 
         float largest = 0;
-        for (int i = 0; i < values.Length; i += 4)
+        for (int i = 0; i < values.Length; i += 16)
         {
-            System.Runtime.Intrinsics.Vector128<float> actual = ProjectionKernel.Gelu(System.Runtime.Intrinsics.Vector128.Create(values, i));
-            for (int lane = 0; lane < 4; lane++)
+            Vector512<float> actual = KernelMath.Gelu(Vector512.Create(values, i));
+            for (int lane = 0; lane < 16; lane++)
             {
                 largest = Math.Max(largest, Math.Abs(actual[lane] - expected[i + lane]));
             }
         }
 
         largest.Should().BeLessThan(2e-6f); // a float step at 10 is 9.5e-7
+    }
+
+    [Fact]
+    public void Exp_FromMinus87To88_IsWithinAFewFloatStepsOfMathExp()
+    {
+        float largest = 0;
+        for (float start = -87f; start < 88f; start += 0.37f)
+        {
+            Vector512<float> x = Vector512.Create(start) + Vector512.Create(0f, 0.02f, 0.04f, 0.06f, 0.08f, 0.1f, 0.12f, 0.14f, 0.16f, 0.18f, 0.2f, 0.22f, 0.24f, 0.26f, 0.28f, 0.3f);
+            Vector512<float> actual = KernelMath.Exp(x);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                double expected = Math.Exp(x[lane]);
+                largest = Math.Max(largest, (float)Math.Abs((actual[lane] - expected) / expected));
+            }
+        }
+
+        largest.Should().BeLessThan(5e-7f);
     }
 
     [Theory]
@@ -136,6 +158,37 @@ public sealed class ProjectionKernelTests
 
         actual!.shape.Should().Equal(expected.shape);
         actual.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
+
+    [Theory]
+    [InlineData(1, 5, 32)]
+    [InlineData(4, 50, 384)] // above the threshold: rows split between threads
+    public void TryAddAndNormalize_InsideAForwardPass_MatchesLibTorchsAddThenLayerNorm(int batch, int tokens, int width)
+    {
+        manual_seed(9);
+        using var scope = NewDisposeScope();
+        using LayerNorm norm = LayerNorm(width, 1e-12);
+        using (no_grad())
+        {
+            norm.weight!.uniform_(0.5, 1.5);
+            norm.bias!.uniform_(-0.5, 0.5);
+        }
+
+        Tensor x = randn(batch, tokens, width) * 3;
+        Tensor residual = randn(batch, tokens, width);
+        using var noGrad = no_grad();
+        Tensor expected = norm.forward(x + residual);
+
+        using var forward = ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32);
+        Tensor? actual = LayerNormKernel.TryAddAndNormalize(x, residual, norm, 1e-12);
+
+        if (ProjectionKernel.ThreadsOfThisForward == 0)
+        {
+            actual.Should().BeNull();
+            return;
+        }
+
+        actual!.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
     }
 
     [Fact]

@@ -80,14 +80,16 @@ internal static unsafe class AttentionKernel
 
         private void RunPairs(int firstPair, int endPair)
         {
-            // Transposed keys [headSize, paddedLength] and one row of scores.
-            nuint floats = (nuint)((headSize * _paddedLength) + _paddedLength);
+            // Transposed keys [headSize, paddedLength], the mask row and one row of scores.
+            nuint floats = (nuint)((headSize * _paddedLength) + (2 * _paddedLength));
             float* buffer = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
             try
             {
                 for (int pair = firstPair; pair < endPair; pair++)
                 {
-                    Attend(pair / heads, pair % heads, buffer, buffer + (headSize * _paddedLength));
+                    float* keysTransposed = buffer;
+                    float* maskRow = keysTransposed + (headSize * _paddedLength);
+                    Attend(pair / heads, pair % heads, keysTransposed, maskRow, maskRow + _paddedLength);
                 }
             }
             finally
@@ -96,7 +98,7 @@ internal static unsafe class AttentionKernel
             }
         }
 
-        private void Attend(int sentence, int head, float* keysTransposed, float* scores)
+        private void Attend(int sentence, int head, float* keysTransposed, float* maskRow, float* scores)
         {
             int hidden = heads * headSize;
             int rowStride = 3 * hidden;
@@ -105,7 +107,11 @@ internal static unsafe class AttentionKernel
             float* keys = rows + hidden + (head * headSize);
             float* values = rows + (2 * hidden) + (head * headSize);
             float* output = context + ((long)sentence * length * hidden) + (head * headSize);
-            float* maskRow = mask is null ? null : mask + ((long)sentence * length);
+            // The additive mask of this sentence, and the lowest float past its end, so padded lanes weigh nothing.
+            for (int j = 0; j < _paddedLength; j++)
+            {
+                maskRow[j] = j >= length ? float.MinValue : mask is null ? 0f : mask[((long)sentence * length) + j];
+            }
 
             for (int d = 0; d < headSize; d++)
             {
@@ -125,36 +131,35 @@ internal static unsafe class AttentionKernel
             for (int i = 0; i < length; i++)
             {
                 float* query = queries + (i * rowStride);
+                Vector512<float> highest = Vector512.Create(float.MinValue);
                 for (int j = 0; j < _paddedLength; j += Lanes)
                 {
-                    Vector512<float> sum = Vector512<float>.Zero;
-                    for (int d = 0; d < headSize; d++)
+                    // Four partial sums, so consecutive multiply-adds do not wait on each other.
+                    Vector512<float> sum0 = Vector512<float>.Zero, sum1 = Vector512<float>.Zero;
+                    Vector512<float> sum2 = Vector512<float>.Zero, sum3 = Vector512<float>.Zero;
+                    float* column = keysTransposed + j;
+                    for (int d = 0; d < headSize; d += 4)
                     {
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(query[d]), Vector512.Load(keysTransposed + (d * _paddedLength) + j), sum);
+                        sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(query[d]), Vector512.Load(column + (d * _paddedLength)), sum0);
+                        sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(query[d + 1]), Vector512.Load(column + ((d + 1) * _paddedLength)), sum1);
+                        sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(query[d + 2]), Vector512.Load(column + ((d + 2) * _paddedLength)), sum2);
+                        sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(query[d + 3]), Vector512.Load(column + ((d + 3) * _paddedLength)), sum3);
                     }
 
-                    (sum * scale).Store(scores + j);
+                    Vector512<float> score = ((sum0 + sum1 + (sum2 + sum3)) * scale) + Vector512.Load(maskRow + j);
+                    score.Store(scores + j);
+                    highest = Vector512.Max(highest, score);
                 }
 
-                // Mask, then the softmax with the row maximum subtracted; positions past the end weigh nothing.
-                float maximum = float.MinValue;
-                for (int j = 0; j < length; j++)
-                {
-                    float score = maskRow is null ? scores[j] : scores[j] + maskRow[j];
-                    scores[j] = score;
-                    maximum = MathF.Max(maximum, score);
-                }
-
-                for (int j = length; j < _paddedLength; j++)
-                {
-                    scores[j] = float.MinValue;
-                }
-
+                // The softmax, with the row maximum subtracted.
+                Vector256<float> high8 = Vector256.Max(highest.GetLower(), highest.GetUpper());
+                Vector128<float> high4 = Vector128.Max(high8.GetLower(), high8.GetUpper());
+                float maximum = MathF.Max(MathF.Max(high4[0], high4[1]), MathF.Max(high4[2], high4[3]));
                 var top = Vector512.Create(maximum);
                 Vector512<float> total = Vector512<float>.Zero;
                 for (int j = 0; j < _paddedLength; j += Lanes)
                 {
-                    Vector512<float> weight = Vector512.Exp(Vector512.Load(scores + j) - top);
+                    Vector512<float> weight = KernelMath.Exp(Vector512.Load(scores + j) - top);
                     weight.Store(scores + j);
                     total += weight;
                 }
@@ -169,13 +174,25 @@ internal static unsafe class AttentionKernel
         {
             for (int d = 0; d < headSize; d += Lanes)
             {
-                Vector512<float> sum = Vector512<float>.Zero;
-                for (int j = 0; j < length; j++)
+                // Four partial sums over the positions, so consecutive multiply-adds do not wait on each other.
+                Vector512<float> sum0 = Vector512<float>.Zero, sum1 = Vector512<float>.Zero;
+                Vector512<float> sum2 = Vector512<float>.Zero, sum3 = Vector512<float>.Zero;
+                float* value = values + d;
+                int j = 0;
+                for (; j + 4 <= length; j += 4)
                 {
-                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j]), Vector512.Load(values + (j * rowStride) + d), sum);
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j]), Vector512.Load(value + (j * rowStride)), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j + 1]), Vector512.Load(value + ((j + 1) * rowStride)), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j + 2]), Vector512.Load(value + ((j + 2) * rowStride)), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j + 3]), Vector512.Load(value + ((j + 3) * rowStride)), sum3);
                 }
 
-                (sum * Vector512.Create(inverse)).Store(output + d);
+                for (; j < length; j++)
+                {
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j]), Vector512.Load(value + (j * rowStride)), sum0);
+                }
+
+                ((sum0 + sum1 + (sum2 + sum3)) * Vector512.Create(inverse)).Store(output + d);
             }
         }
     }

@@ -21,12 +21,15 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     [ComponentName(Name = "dropout")]
     private readonly Dropout _dropout;
 
+    private readonly double _epsilon;
+
     public BertResidualOutput(long inputSize, BertConfig config)
         : base("BertResidualOutput")
     {
         _dense = Linear(inputSize, config.HiddenSize);
         _layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
         _dropout = Dropout(config.HiddenDropoutProb);
+        _epsilon = config.LayerNormEps;
         RegisterComponents();
     }
 
@@ -36,6 +39,11 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hidden, Tensor residual)
     {
         using Tensor projected = ProjectionKernel.TryProject(hidden, [_dense]) ?? _dense.forward(hidden);
+        if (!training && LayerNormKernel.TryAddAndNormalize(projected, residual, _layerNorm, _epsilon) is { } normalized)
+        {
+            return normalized;
+        }
+
         using Tensor dropped = _dropout.forward(projected);
         using Tensor sum = dropped.add(residual);
         return _layerNorm.forward(sum);

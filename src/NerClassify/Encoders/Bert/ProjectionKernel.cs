@@ -35,6 +35,11 @@ internal static unsafe class ProjectionKernel
     private const int OutputsPerBlock = 4;
     private const int Lanes = 16;
 
+    // The panel path (many rows): 32 outputs per packed panel, eight rows per step, from this many rows on.
+    private const int PanelWidth = 32;
+    private const int PanelRows = 8;
+    private const long PanelMinimumRows = 128;
+
     // Below this many multiply-adds one thread finishes before a second would start.
     private const long ParallelThreshold = 1L << 20;
 
@@ -80,7 +85,7 @@ internal static unsafe class ProjectionKernel
     /// </summary>
     /// <param name="input">[..., in].</param>
     /// <param name="layers">One or more linear layers of the same shape.</param>
-    /// <param name="gelu">Whether to apply exact (erf) GELU to the outputs, as <c>BertIntermediate</c> does.</param>
+    /// <param name="gelu">Whether to apply exact (erf) GELU to the outputs, as <c>BertIntermediate</c> does (<see cref="KernelMath.Gelu"/>).</param>
     public static Tensor? TryProject(Tensor input, ReadOnlySpan<Linear> layers, bool gelu = false)
     {
         if (!Enabled || is_grad_enabled() || !IsContiguousFloatOnCpu(input) || input.dim() < 1)
@@ -149,19 +154,61 @@ internal static unsafe class ProjectionKernel
 
         public void Run(int threads)
         {
-            int blocks = _blocksPerLayer * weights.Length;
+            // Many rows: repack each 32-output panel of weights once per call and sweep all rows with it (no
+            // horizontal sums); few rows: dot products on the weights as they are (repacking would cost more than
+            // it saves).
+            bool panels = rows >= PanelMinimumRows && outFeatures % PanelWidth == 0;
+            int units = panels ? outFeatures / PanelWidth * weights.Length : _blocksPerLayer * weights.Length;
+            Action<int, int> run = panels ? RunPanels : RunBlocks;
             long multiplyAdds = rows * _outputWidth * inFeatures;
-            int parts = multiplyAdds < ParallelThreshold ? 1 : Math.Clamp(threads, 1, blocks);
-            if (parts == 1)
-            {
-                RunBlocks(0, blocks);
-                return;
-            }
+            int parts = multiplyAdds < ParallelThreshold ? 1 : Math.Clamp(threads, 1, units);
 
             // Each thread takes a contiguous share of the output columns (and so reads only its share of the weights).
-            if (!KernelThreads.Shared.TryRun(parts, part => RunBlocks((int)((long)blocks * part / parts), (int)((long)blocks * (part + 1) / parts))))
+            if (parts == 1 || !KernelThreads.Shared.TryRun(parts, part => run((int)((long)units * part / parts), (int)((long)units * (part + 1) / parts))))
             {
-                RunBlocks(0, blocks);
+                run(0, units);
+            }
+        }
+
+        private void RunPanels(int firstPanel, int endPanel)
+        {
+            int panelsPerLayer = outFeatures / PanelWidth;
+            float* packed = (float*)NativeMemory.AlignedAlloc((nuint)(inFeatures * PanelWidth * sizeof(float)), 64);
+            try
+            {
+                for (int panel = firstPanel; panel < endPanel; panel++)
+                {
+                    int layer = panel / panelsPerLayer;
+                    int firstOutput = panel % panelsPerLayer * PanelWidth;
+                    float* weight = (float*)weights[layer] + ((long)firstOutput * inFeatures);
+                    for (int c = 0; c < PanelWidth; c++)
+                    {
+                        float* source = weight + ((long)c * inFeatures);
+                        for (int k = 0; k < inFeatures; k++)
+                        {
+                            packed[(k * PanelWidth) + c] = source[k];
+                        }
+                    }
+
+                    float* bias = biases[layer] == 0 ? null : (float*)biases[layer] + firstOutput;
+                    Vector512<float> bias0 = bias is null ? default : Vector512.Load(bias);
+                    Vector512<float> bias1 = bias is null ? default : Vector512.Load(bias + Lanes);
+                    float* columnStart = output + ((long)layer * outFeatures) + firstOutput;
+                    long row = 0;
+                    for (; row + PanelRows <= rows; row += PanelRows)
+                    {
+                        EightRowsOfPanel(input + (row * inFeatures), inFeatures, packed, columnStart + (row * _outputWidth), _outputWidth, bias0, bias1, gelu);
+                    }
+
+                    for (; row < rows; row++)
+                    {
+                        OneRowOfPanel(input + (row * inFeatures), inFeatures, packed, columnStart + (row * _outputWidth), bias0, bias1, gelu);
+                    }
+                }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(packed);
             }
         }
 
@@ -191,6 +238,83 @@ internal static unsafe class ProjectionKernel
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Eight input rows by one packed panel of 32 outputs: each input value is broadcast and multiplied into the
+    /// panel's 32 weights for it, so the sums build up in place (no horizontal sums).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EightRowsOfPanel(float* input, int width, float* packed, float* output, int outputStride, Vector512<float> bias0, Vector512<float> bias1, bool gelu)
+    {
+        Vector512<float> c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        Vector512<float> c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        float* x1 = input + width, x2 = x1 + width, x3 = x2 + width, x4 = x3 + width, x5 = x4 + width, x6 = x5 + width, x7 = x6 + width;
+        for (int k = 0; k < width; k++)
+        {
+            Vector512<float> w0 = Vector512.Load(packed + (k * PanelWidth));
+            Vector512<float> w1 = Vector512.Load(packed + (k * PanelWidth) + Lanes);
+            Vector512<float> a = Vector512.Create(input[k]);
+            c00 = Vector512.FusedMultiplyAdd(a, w0, c00);
+            c01 = Vector512.FusedMultiplyAdd(a, w1, c01);
+            a = Vector512.Create(x1[k]);
+            c10 = Vector512.FusedMultiplyAdd(a, w0, c10);
+            c11 = Vector512.FusedMultiplyAdd(a, w1, c11);
+            a = Vector512.Create(x2[k]);
+            c20 = Vector512.FusedMultiplyAdd(a, w0, c20);
+            c21 = Vector512.FusedMultiplyAdd(a, w1, c21);
+            a = Vector512.Create(x3[k]);
+            c30 = Vector512.FusedMultiplyAdd(a, w0, c30);
+            c31 = Vector512.FusedMultiplyAdd(a, w1, c31);
+            a = Vector512.Create(x4[k]);
+            c40 = Vector512.FusedMultiplyAdd(a, w0, c40);
+            c41 = Vector512.FusedMultiplyAdd(a, w1, c41);
+            a = Vector512.Create(x5[k]);
+            c50 = Vector512.FusedMultiplyAdd(a, w0, c50);
+            c51 = Vector512.FusedMultiplyAdd(a, w1, c51);
+            a = Vector512.Create(x6[k]);
+            c60 = Vector512.FusedMultiplyAdd(a, w0, c60);
+            c61 = Vector512.FusedMultiplyAdd(a, w1, c61);
+            a = Vector512.Create(x7[k]);
+            c70 = Vector512.FusedMultiplyAdd(a, w0, c70);
+            c71 = Vector512.FusedMultiplyAdd(a, w1, c71);
+        }
+
+        StorePanelRow(output, c00, c01, gelu);
+        StorePanelRow(output + outputStride, c10, c11, gelu);
+        StorePanelRow(output + (2 * outputStride), c20, c21, gelu);
+        StorePanelRow(output + (3 * outputStride), c30, c31, gelu);
+        StorePanelRow(output + (4 * outputStride), c40, c41, gelu);
+        StorePanelRow(output + (5 * outputStride), c50, c51, gelu);
+        StorePanelRow(output + (6 * outputStride), c60, c61, gelu);
+        StorePanelRow(output + (7 * outputStride), c70, c71, gelu);
+    }
+
+    /// <summary>One input row by one packed panel, in the same order as <see cref="EightRowsOfPanel"/>.</summary>
+    private static void OneRowOfPanel(float* input, int width, float* packed, float* output, Vector512<float> bias0, Vector512<float> bias1, bool gelu)
+    {
+        Vector512<float> c0 = bias0, c1 = bias1;
+        for (int k = 0; k < width; k++)
+        {
+            Vector512<float> a = Vector512.Create(input[k]);
+            c0 = Vector512.FusedMultiplyAdd(a, Vector512.Load(packed + (k * PanelWidth)), c0);
+            c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(packed + (k * PanelWidth) + Lanes), c1);
+        }
+
+        StorePanelRow(output, c0, c1, gelu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePanelRow(float* output, Vector512<float> low, Vector512<float> high, bool gelu)
+    {
+        if (gelu)
+        {
+            low = KernelMath.Gelu(low);
+            high = KernelMath.Gelu(high);
+        }
+
+        low.Store(output);
+        high.Store(output + Lanes);
     }
 
     /// <summary>Four input rows by four weight rows: sixteen 16-lane dot products along the input dimension.</summary>
@@ -230,10 +354,22 @@ internal static unsafe class ProjectionKernel
         }
 
         Vector128<float> b = bias is null ? Vector128<float>.Zero : Vector128.Load(bias);
-        Finish(SumEach(s00, s01, s02, s03) + b, gelu).Store(output);
-        Finish(SumEach(s10, s11, s12, s13) + b, gelu).Store(output + outputStride);
-        Finish(SumEach(s20, s21, s22, s23) + b, gelu).Store(output + (2 * outputStride));
-        Finish(SumEach(s30, s31, s32, s33) + b, gelu).Store(output + (3 * outputStride));
+        Vector128<float> row0 = SumEach(s00, s01, s02, s03) + b, row1 = SumEach(s10, s11, s12, s13) + b;
+        Vector128<float> row2 = SumEach(s20, s21, s22, s23) + b, row3 = SumEach(s30, s31, s32, s33) + b;
+        if (gelu)
+        {
+            // The four rows' outputs as one 16-lane vector, so GELU costs one vector operation per block.
+            Vector512<float> all = KernelMath.Gelu(Vector512.Create(Vector256.Create(row0, row1), Vector256.Create(row2, row3)));
+            row0 = all.GetLower().GetLower();
+            row1 = all.GetLower().GetUpper();
+            row2 = all.GetUpper().GetLower();
+            row3 = all.GetUpper().GetUpper();
+        }
+
+        row0.Store(output);
+        row1.Store(output + outputStride);
+        row2.Store(output + (2 * outputStride));
+        row3.Store(output + (3 * outputStride));
     }
 
     /// <summary>One input row by four weight rows, summed in the same order as <see cref="FourRows"/>.</summary>
@@ -252,33 +388,13 @@ internal static unsafe class ProjectionKernel
         }
 
         Vector128<float> b = bias is null ? Vector128<float>.Zero : Vector128.Load(bias);
-        Finish(SumEach(s0, s1, s2, s3) + b, gelu).Store(output);
-    }
+        Vector128<float> row = SumEach(s0, s1, s2, s3) + b;
+        if (gelu)
+        {
+            row = KernelMath.Gelu(Vector512.Create(Vector256.Create(row, row), Vector256.Create(row, row))).GetLower().GetLower();
+        }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Finish(Vector128<float> value, bool gelu) => gelu ? Gelu(value) : value;
-
-    /// <summary>
-    /// Exact GELU, <c>x/2 · (1 + erf(x/√2))</c>, with erf from Abramowitz and Stegun 7.1.26 (absolute error under
-    /// 1.5e-7, the size of float rounding at these magnitudes).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> Gelu(Vector128<float> x)
-    {
-        Vector128<float> z = Vector128.Abs(x) * Vector128.Create(0.70710677f);
-        Vector128<float> t = Vector128<float>.One / (Vector128<float>.One + (Vector128.Create(0.3275911f) * z));
-        Vector128<float> poly = Vector128.Create(1.061405429f);
-        poly = (poly * t) + Vector128.Create(-1.453152027f);
-        poly = (poly * t) + Vector128.Create(1.421413741f);
-        poly = (poly * t) + Vector128.Create(-0.284496736f);
-        poly = (poly * t) + Vector128.Create(0.254829592f);
-        Vector128<float> tail = poly * t * Vector128.Exp(-(z * z)); // erfc(|x|/√2), computed directly (no cancellation)
-
-        // x·Φ(x) with Φ(x) = 1 - tail/2 for x ≥ 0 and tail/2 for x < 0.
-        Vector128<float> half = Vector128.Create(0.5f);
-        Vector128<float> phi = Vector128.ConditionalSelect(
-            Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.One - (half * tail), half * tail);
-        return x * phi;
+        row.Store(output);
     }
 
     /// <summary>The lane sums of four vectors, as one 4-lane vector.</summary>

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NerClassify.Encoders.Bert;
+
+/// <summary>
+/// The exponential and exact GELU on 16 floats at a time for the inference kernels. .NET's own
+/// <c>Vector512.Exp</c> runs at scalar speed (about 2-3 ns a value on the reference machine), which made a fused
+/// GELU slower than LibTorch's; these run at a few instructions a vector.
+/// </summary>
+internal static class KernelMath
+{
+    /// <summary>
+    /// e^x with a relative error of a few float steps, for x in [-87.3, 88] (clamped outside): x = n·ln 2 + r,
+    /// e^r from a degree-6 polynomial on |r| ≤ ln 2 / 2, and 2^n built in the exponent bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.33654f)), Vector512.Create(88f));
+        Vector512<float> n = Vector512.Round(x * Vector512.Create(1.44269504f));
+        Vector512<float> r = x - (n * Vector512.Create(0.693359375f)) + (n * Vector512.Create(2.12194440e-4f));
+        Vector512<float> p = Vector512.Create(1.9875691500e-4f);
+        p = (p * r) + Vector512.Create(1.3981999507e-3f);
+        p = (p * r) + Vector512.Create(8.3334519073e-3f);
+        p = (p * r) + Vector512.Create(4.1665795894e-2f);
+        p = (p * r) + Vector512.Create(1.6666665459e-1f);
+        p = (p * r) + Vector512.Create(5.0000001201e-1f);
+        Vector512<float> expR = (p * r * r) + r + Vector512<float>.One;
+        Vector512<int> twoToN = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
+        return expR * twoToN.AsSingle();
+    }
+
+    /// <summary>
+    /// Exact GELU, <c>x·Φ(x)</c>, with Φ from erfc by Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7),
+    /// computed from |x| so that neither tail loses digits to cancellation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Gelu(Vector512<float> x)
+    {
+        Vector512<float> z = Vector512.Abs(x) * Vector512.Create(0.70710677f);
+        Vector512<float> t = Vector512<float>.One / (Vector512<float>.One + (Vector512.Create(0.3275911f) * z));
+        Vector512<float> poly = Vector512.Create(1.061405429f);
+        poly = (poly * t) + Vector512.Create(-1.453152027f);
+        poly = (poly * t) + Vector512.Create(1.421413741f);
+        poly = (poly * t) + Vector512.Create(-0.284496736f);
+        poly = (poly * t) + Vector512.Create(0.254829592f);
+        Vector512<float> halfTail = Vector512.Create(0.5f) * poly * t * Exp(-(z * z)); // erfc(|x|/√2) / 2
+        Vector512<float> phi = Vector512.ConditionalSelect(
+            Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - halfTail, halfTail);
+        return x * phi;
+    }
+}
