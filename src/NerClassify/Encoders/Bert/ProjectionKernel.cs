@@ -16,11 +16,12 @@ namespace NerClassify.Encoders.Bert;
 /// <para>
 /// LibTorch's CPU build multiplies matrices with oneMKL, which on AMD processors takes its AVX2 path and repacks
 /// the weight matrix on every call. For a MiniLM layer at 1 x 32 tokens that gives about 120 GFLOP/s on the
-/// 2-core reference machine, where ONNX Runtime's kernels reach 175. This kernel computes each output as dot
-/// products along the input dimension, reading the weight matrix where it is ([out, in], row-major, as the
-/// checkpoint stores it), four inputs by four outputs at a time, and splits the outputs between LibTorch's
-/// intra-op threads. Nothing is packed or cached, so there is nothing to keep in step with the parameters;
-/// every output element is summed in the same order whatever the batch size or thread count.
+/// 2-core reference machine, where ONNX Runtime's kernels reach 175. Below 128 rows this kernel computes each
+/// output as dot products along the input dimension, reading the weight matrix where it is ([out, in], row-major,
+/// as the checkpoint stores it), four inputs by four outputs at a time; from 128 rows it repacks each 32-output
+/// panel of weights once per call and sweeps every row with it, eight rows at a time. The outputs are split
+/// between the configured threads by column. Nothing is kept between calls, so there is nothing to keep in step
+/// with the parameters; within each path every output is summed in the same order whatever the thread count.
 /// </para>
 /// <para>
 /// It applies only when no gradient is being recorded (<c>inference_mode</c> or <c>no_grad</c>), to contiguous
