@@ -71,11 +71,7 @@ internal static unsafe class AttentionKernel
         {
             int pairs = batch * heads;
             long multiplyAdds = 2L * pairs * length * length * headSize;
-            int parts = multiplyAdds < ParallelThreshold ? 1 : Math.Clamp(threads, 1, pairs);
-            if (parts == 1 || !KernelThreads.Shared.TryRun(parts, part => RunPairs(pairs * part / parts, pairs * (part + 1) / parts)))
-            {
-                RunPairs(0, pairs);
-            }
+            KernelThreads.Shared.Split(pairs, multiplyAdds < ParallelThreshold ? 1 : threads, (first, end) => RunPairs((int)first, (int)end));
         }
 
         private void RunPairs(int firstPair, int endPair)

@@ -26,10 +26,25 @@ internal sealed class KernelThreads
     public static KernelThreads Shared { get; } = new();
 
     /// <summary>
+    /// Splits <c>[0, units)</c> into contiguous shares for up to <paramref name="threads"/> threads and calls
+    /// <paramref name="run"/>(start, end) for each, the first share on the calling thread; returns when all are done.
+    /// Runs everything on the calling thread when one thread is asked for, there is one unit, or another caller is
+    /// using the helpers.
+    /// </summary>
+    public void Split(long units, int threads, Action<long, long> run)
+    {
+        int parts = (int)Math.Min(units, threads);
+        if (parts <= 1 || !TryRun(parts, part => run(units * part / parts, units * (part + 1) / parts)))
+        {
+            run(0, units);
+        }
+    }
+
+    /// <summary>
     /// Runs <c>work(0)</c> … <c>work(parts - 1)</c>, part 0 on the calling thread and the others on helpers, and
     /// returns when all are done; false (nothing run) when another caller is using the helpers.
     /// </summary>
-    public bool TryRun(int parts, Action<int> work)
+    private bool TryRun(int parts, Action<int> work)
     {
         if (!Monitor.TryEnter(_callGate))
         {

@@ -38,12 +38,7 @@ internal static unsafe class LayerNormKernel
         Tensor output = empty(x.shape, ScalarType.Float32);
         var job = new Job(ProjectionKernel.DataOf(x), ProjectionKernel.DataOf(residual), ProjectionKernel.DataOf(weight),
             ProjectionKernel.DataOf(bias), ProjectionKernel.DataOf(output), x.numel() / width, (int)width, (float)epsilon);
-        long values = x.numel();
-        int parts = values < ParallelThreshold ? 1 : Math.Clamp(threads, 1, (int)Math.Min(int.MaxValue, job.Rows));
-        if (parts == 1 || !KernelThreads.Shared.TryRun(parts, part => job.RunRows(job.Rows * part / parts, job.Rows * (part + 1) / parts)))
-        {
-            job.RunRows(0, job.Rows);
-        }
+        KernelThreads.Shared.Split(job.Rows, x.numel() < ParallelThreshold ? 1 : threads, job.RunRows);
 
         return output;
     }

@@ -162,13 +162,9 @@ internal static unsafe class ProjectionKernel
             int units = panels ? outFeatures / PanelWidth * weights.Length : _blocksPerLayer * weights.Length;
             Action<int, int> run = panels ? RunPanels : RunBlocks;
             long multiplyAdds = rows * _outputWidth * inFeatures;
-            int parts = multiplyAdds < ParallelThreshold ? 1 : Math.Clamp(threads, 1, units);
 
             // Each thread takes a contiguous share of the output columns (and so reads only its share of the weights).
-            if (parts == 1 || !KernelThreads.Shared.TryRun(parts, part => run((int)((long)units * part / parts), (int)((long)units * (part + 1) / parts))))
-            {
-                run(0, units);
-            }
+            KernelThreads.Shared.Split(units, multiplyAdds < ParallelThreshold ? 1 : threads, (first, end) => run((int)first, (int)end));
         }
 
         private void RunPanels(int firstPanel, int endPanel)
