@@ -6,7 +6,9 @@ namespace NerClassify.IO;
 /// <c>.nerclassify-save.{name}.{id}</c> (the staging directory, which after the exchange holds the old tree),
 /// <c>….{id}.old</c> (the old tree in the two-rename fallback) and <c>….{id}.lock</c>. The lock file is
 /// created and locked before the directories and removed after them, so a save in progress, in this process or
-/// another, always holds the lock of every directory it owns; the lock dies with its process.
+/// another, always holds the lock of every directory it owns; the lock dies with its process. A lock file nobody
+/// holds is a leftover and is removed at once: a save that loses the race for its own new lock file (another
+/// save's cleanup locked or removed it between its creation and locking) takes a fresh id instead.
 /// </summary>
 internal sealed class SaveStaging : IDisposable
 {
@@ -16,8 +18,8 @@ internal sealed class SaveStaging : IDisposable
     private const string LockSuffix = ".lock";
     private const string RetiredSuffix = ".old";
 
-    // A lock file alone (no directory yet) is young while its save locks it; older ones are leftovers.
-    private static readonly TimeSpan LoneLockAge = TimeSpan.FromMinutes(1);
+    // Tries at a fresh id and lock when another save's cleanup wins the race for the new lock file.
+    private const int LockAttempts = 3;
 
     private readonly FileStream _lock;
 
@@ -37,8 +39,35 @@ internal sealed class SaveStaging : IDisposable
     /// <summary>Takes a fresh id and its lock, and creates the empty staging directory.</summary>
     public static SaveStaging Create(string parent, string name)
     {
-        string id = Guid.NewGuid().ToString("N");
-        var lockFile = OpenLock(Path.Combine(parent, $"{Prefix}{name}.{id}{LockSuffix}"), FileMode.CreateNew);
+        string id;
+        FileStream lockFile;
+        for (int attempt = 1; ; attempt++)
+        {
+            id = Guid.NewGuid().ToString("N");
+            string lockPath = Path.Combine(parent, $"{Prefix}{name}.{id}{LockSuffix}");
+            try
+            {
+                lockFile = OpenLock(lockPath, FileMode.CreateNew);
+            }
+            catch (IOException) when (attempt < LockAttempts)
+            {
+                continue; // Most likely created, then locked first by another save's cleanup; a real fault recurs.
+            }
+
+            if (File.Exists(lockPath))
+            {
+                break;
+            }
+
+            // Another save's cleanup locked and removed the file before this save locked it: the lock is on a
+            // file no other save can see.
+            lockFile.Dispose();
+            if (attempt == LockAttempts)
+            {
+                throw new IOException($"Could not take a lock for the save in '{parent}'.");
+            }
+        }
+
         var staging = new SaveStaging(parent, name, id, lockFile);
         try
         {
@@ -110,12 +139,6 @@ internal sealed class SaveStaging : IDisposable
     {
         string lockPath = staging + LockSuffix;
         string retired = staging + RetiredSuffix;
-        bool hasDirectory = System.IO.Directory.Exists(staging) || System.IO.Directory.Exists(retired);
-        if (!hasDirectory && DateTime.UtcNow - File.GetLastWriteTimeUtc(lockPath) < LoneLockAge)
-        {
-            return;
-        }
-
         FileStream? held = null;
         try
         {

@@ -158,14 +158,48 @@ public sealed class AtomicDirectoryTests : IDisposable
         ModelFileSet.Write(Directory.CreateDirectory(leftover).FullName, 2, weightBytes: 1000);
         File.WriteAllText(leftover + ".lock", "");
         File.WriteAllText(_temp.File($"{SaveStaging.Prefix}model.{Guid.NewGuid():N}.lock"), ""); // killed before its directory
-        foreach (string lockFile in Directory.GetFiles(_temp.Path, "*.lock"))
+
+        AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, 3));
+
+        ModelFileSet.ReadComplete(Target).Should().Be(3);
+        Directory.GetFileSystemEntries(_temp.Path).Should().Equal(Target);
+    }
+
+    [Fact]
+    public void Replace_LockFileHeldByASaveThatHasNoDirectoryYet_IsKept()
+    {
+        AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, 1));
+        string lockPath = _temp.File($"{SaveStaging.Prefix}model.{Guid.NewGuid():N}.lock");
+
+        using (new FileStream(lockPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
         {
-            File.SetLastWriteTimeUtc(lockFile, DateTime.UtcNow.AddHours(-1));
+            AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, 2));
+
+            File.Exists(lockPath).Should().BeTrue("a lock someone holds belongs to a save in progress");
         }
 
         AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, 3));
 
         ModelFileSet.ReadComplete(Target).Should().Be(3);
+        Directory.GetFileSystemEntries(_temp.Path).Should().Equal(Target);
+    }
+
+    [Fact]
+    public async Task Replace_ManyConcurrentSaves_AllSucceedAndLeaveOneCompleteModel()
+    {
+        AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, 0));
+
+        // Every save's cleanup races the others' fresh lock files; none may fail or leave anything behind.
+        Task[] savers = Enumerable.Range(1, 4).Select(saver => Task.Run(() =>
+        {
+            for (int generation = 1; generation <= 25; generation++)
+            {
+                AtomicDirectory.Replace(Target, staging => ModelFileSet.Write(staging, saver * 100 + generation, weightBytes: 1000));
+            }
+        })).ToArray();
+        await Task.WhenAll(savers).WaitAsync(TimeSpan.FromMinutes(2));
+
+        ModelFileSet.ReadComplete(Target).Should().BeOneOf(125, 225, 325, 425);
         Directory.GetFileSystemEntries(_temp.Path).Should().Equal(Target);
     }
 
