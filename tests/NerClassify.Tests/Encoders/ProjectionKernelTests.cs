@@ -108,6 +108,28 @@ public sealed class ProjectionKernelTests
     }
 
     [Fact]
+    public void Gelu_HugeInputsAndNaN_MatchLibTorch()
+    {
+        using var scope = NewDisposeScope();
+        float[] values = [-3e38f, -1e30f, -1e6f, -100f, -50f, -12f, -8.5f, 8.5f, 12f, 50f, 100f, 1e6f, 1e30f, float.NaN, 0f, -0f];
+        float[] expected = functional.gelu(tensor(values)).data<float>().ToArray();
+
+        Vector512<float> actual = KernelMath.Gelu(Vector512.Create(values));
+
+        for (int lane = 0; lane < 16; lane++)
+        {
+            if (float.IsNaN(expected[lane]))
+            {
+                actual[lane].Should().Be(float.NaN);
+            }
+            else
+            {
+                Math.Abs(actual[lane] - expected[lane]).Should().BeLessThan(1e-6f, $"GELU({values[lane]}) is {expected[lane]}");
+            }
+        }
+    }
+
+    [Fact]
     public void Exp_FromMinus87To88_IsWithinAFewFloatStepsOfMathExp()
     {
         float largest = 0;
@@ -126,8 +148,10 @@ public sealed class ProjectionKernelTests
     }
 
     [Theory]
-    [InlineData(1, 32, 12, 32, false)] // one MiniLM sentence
-    [InlineData(3, 9, 4, 16, true)] // padded keys, a length that is not a multiple of 16
+    [InlineData(1, 32, 12, 32, false)] // one MiniLM sentence: four blocks of eight query rows
+    [InlineData(3, 9, 4, 16, true)] // padded keys, a length that is not a multiple of 16; one block and one row alone
+    [InlineData(2, 5, 2, 16, true)] // fewer rows than a block
+    [InlineData(2, 45, 4, 64, true)] // five blocks and five rows alone, three key vectors, four value vectors
     [InlineData(4, 40, 12, 32, true)] // above the threshold: split between threads
     public void TryAttend_InsideAForwardPass_MatchesLibTorchAttention(int batch, int tokens, int heads, int headSize, bool padded)
     {

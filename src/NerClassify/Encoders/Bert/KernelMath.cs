@@ -21,16 +21,17 @@ internal static class KernelMath
         x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.33654f)), Vector512.Create(88f));
         // Round to nearest by adding and subtracting 1.5·2^23 (Vector512.Round is not an instruction here).
         Vector512<float> shifter = Vector512.Create(12582912f);
-        Vector512<float> n = ((x * Vector512.Create(1.44269504f)) + shifter) - shifter;
-        Vector512<float> r = x - (n * Vector512.Create(0.693359375f)) + (n * Vector512.Create(2.12194440e-4f));
+        Vector512<float> n = Fma(x, Vector512.Create(1.44269504f), shifter) - shifter;
+        Vector512<float> r = Fma(n, Vector512.Create(2.12194440e-4f), Fma(n, Vector512.Create(-0.693359375f), x));
         Vector512<float> p = Vector512.Create(1.9875691500e-4f);
-        p = (p * r) + Vector512.Create(1.3981999507e-3f);
-        p = (p * r) + Vector512.Create(8.3334519073e-3f);
-        p = (p * r) + Vector512.Create(4.1665795894e-2f);
-        p = (p * r) + Vector512.Create(1.6666665459e-1f);
-        p = (p * r) + Vector512.Create(5.0000001201e-1f);
-        Vector512<float> expR = (p * r * r) + r + Vector512<float>.One;
-        Vector512<int> twoToN = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
+        p = Fma(p, r, Vector512.Create(1.3981999507e-3f));
+        p = Fma(p, r, Vector512.Create(8.3334519073e-3f));
+        p = Fma(p, r, Vector512.Create(4.1665795894e-2f));
+        p = Fma(p, r, Vector512.Create(1.6666665459e-1f));
+        p = Fma(p, r, Vector512.Create(5.0000001201e-1f));
+        Vector512<float> expR = Fma(p * r, r, r) + Vector512<float>.One;
+        // n is a whole number, so the conversion is exact in any rounding mode.
+        Vector512<int> twoToN = Vector512.ShiftLeft(Avx512F.ConvertToVector512Int32(n) + Vector512.Create(127), 23);
         return expR * twoToN.AsSingle();
     }
 
@@ -39,24 +40,37 @@ internal static class KernelMath
     private static Vector512<float> Reciprocal(Vector512<float> x)
     {
         Vector512<float> estimate = Avx512F.Reciprocal14(x);
-        return estimate * (Vector512.Create(2f) - (x * estimate));
+        return estimate * Fma(-x, estimate, Vector512.Create(2f));
     }
 
+    /// <summary>a·b + c in one rounding; the JIT does not fuse a multiply and an add by itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
     /// <summary>
-    /// Exact GELU, <c>x·Φ(x)</c>, with Φ from erfc by Abramowitz and Stegun 7.1.26 (absolute error under 1.5e-7),
-    /// computed from |x| so that neither tail loses digits to cancellation.
+    /// Exact GELU, <c>x·Φ(x)</c>, with Φ from erfc(z) = 1/(1 + a₁z + … + a₆z⁶)¹⁶ (Abramowitz and Stegun 7.1.28,
+    /// absolute error under 3e-7), computed from |x| so that the negative tail keeps its relative accuracy. It takes
+    /// about half the instructions of the exp-based 7.1.26.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Gelu(Vector512<float> x)
     {
+        // Past z = 6 erfc is below 3e-17 and taken as 0; clamping z there keeps the power below finite.
         Vector512<float> z = Vector512.Abs(x) * Vector512.Create(0.70710677f);
-        Vector512<float> t = Reciprocal(Vector512<float>.One + (Vector512.Create(0.3275911f) * z));
-        Vector512<float> poly = Vector512.Create(1.061405429f);
-        poly = (poly * t) + Vector512.Create(-1.453152027f);
-        poly = (poly * t) + Vector512.Create(1.421413741f);
-        poly = (poly * t) + Vector512.Create(-0.284496736f);
-        poly = (poly * t) + Vector512.Create(0.254829592f);
-        Vector512<float> halfTail = Vector512.Create(0.5f) * poly * t * Exp(-(z * z)); // erfc(|x|/√2) / 2
+        Vector512<float> inRange = Vector512.LessThan(z, Vector512.Create(6f));
+        z = Vector512.Min(z, Vector512.Create(6f));
+        Vector512<float> p = Vector512.Create(0.0000430638f);
+        p = Fma(p, z, Vector512.Create(0.0002765672f));
+        p = Fma(p, z, Vector512.Create(0.0001520143f));
+        p = Fma(p, z, Vector512.Create(0.0092705272f));
+        p = Fma(p, z, Vector512.Create(0.0422820123f));
+        p = Fma(p, z, Vector512.Create(0.0705230784f));
+        p = Fma(p, z, Vector512<float>.One);
+        p *= p;
+        p *= p;
+        p *= p;
+        p *= p;
+        Vector512<float> halfTail = Vector512.ConditionalSelect(inRange, Vector512.Create(0.5f) * Reciprocal(p), Vector512<float>.Zero); // erfc(|x|/√2) / 2
         Vector512<float> phi = Vector512.ConditionalSelect(
             Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - halfTail, halfTail);
         return x * phi;

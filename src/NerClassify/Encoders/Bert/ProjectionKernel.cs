@@ -194,12 +194,22 @@ internal static unsafe class ProjectionKernel
                     long row = 0;
                     for (; row + PanelRows <= rows; row += PanelRows)
                     {
-                        EightRowsOfPanel(input + (row * inFeatures), inFeatures, packed, columnStart + (row * _outputWidth), _outputWidth, bias0, bias1, gelu);
+                        float* target = columnStart + (row * _outputWidth);
+                        EightRowsOfPanel(input + (row * inFeatures), inFeatures, packed, target, _outputWidth, bias0, bias1);
+                        if (gelu)
+                        {
+                            GeluOfPanel(target, _outputWidth, PanelRows);
+                        }
                     }
 
                     for (; row < rows; row++)
                     {
-                        OneRowOfPanel(input + (row * inFeatures), inFeatures, packed, columnStart + (row * _outputWidth), bias0, bias1, gelu);
+                        float* target = columnStart + (row * _outputWidth);
+                        OneRowOfPanel(input + (row * inFeatures), inFeatures, packed, target, bias0, bias1);
+                        if (gelu)
+                        {
+                            GeluOfPanel(target, _outputWidth, 1);
+                        }
                     }
                 }
             }
@@ -242,7 +252,7 @@ internal static unsafe class ProjectionKernel
     /// panel's 32 weights for it, so the sums build up in place (no horizontal sums).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EightRowsOfPanel(float* input, int width, float* packed, float* output, int outputStride, Vector512<float> bias0, Vector512<float> bias1, bool gelu)
+    private static void EightRowsOfPanel(float* input, int width, float* packed, float* output, int outputStride, Vector512<float> bias0, Vector512<float> bias1)
     {
         Vector512<float> c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         Vector512<float> c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -277,18 +287,18 @@ internal static unsafe class ProjectionKernel
             c71 = Vector512.FusedMultiplyAdd(a, w1, c71);
         }
 
-        StorePanelRow(output, c00, c01, gelu);
-        StorePanelRow(output + outputStride, c10, c11, gelu);
-        StorePanelRow(output + (2 * outputStride), c20, c21, gelu);
-        StorePanelRow(output + (3 * outputStride), c30, c31, gelu);
-        StorePanelRow(output + (4 * outputStride), c40, c41, gelu);
-        StorePanelRow(output + (5 * outputStride), c50, c51, gelu);
-        StorePanelRow(output + (6 * outputStride), c60, c61, gelu);
-        StorePanelRow(output + (7 * outputStride), c70, c71, gelu);
+        StorePanelRow(output, c00, c01);
+        StorePanelRow(output + outputStride, c10, c11);
+        StorePanelRow(output + (2 * outputStride), c20, c21);
+        StorePanelRow(output + (3 * outputStride), c30, c31);
+        StorePanelRow(output + (4 * outputStride), c40, c41);
+        StorePanelRow(output + (5 * outputStride), c50, c51);
+        StorePanelRow(output + (6 * outputStride), c60, c61);
+        StorePanelRow(output + (7 * outputStride), c70, c71);
     }
 
     /// <summary>One input row by one packed panel, in the same order as <see cref="EightRowsOfPanel"/>.</summary>
-    private static void OneRowOfPanel(float* input, int width, float* packed, float* output, Vector512<float> bias0, Vector512<float> bias1, bool gelu)
+    private static void OneRowOfPanel(float* input, int width, float* packed, float* output, Vector512<float> bias0, Vector512<float> bias1)
     {
         Vector512<float> c0 = bias0, c1 = bias1;
         for (int k = 0; k < width; k++)
@@ -298,20 +308,30 @@ internal static unsafe class ProjectionKernel
             c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(packed + (k * PanelWidth) + Lanes), c1);
         }
 
-        StorePanelRow(output, c0, c1, gelu);
+        StorePanelRow(output, c0, c1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePanelRow(float* output, Vector512<float> low, Vector512<float> high, bool gelu)
+    private static void StorePanelRow(float* output, Vector512<float> low, Vector512<float> high)
     {
-        if (gelu)
-        {
-            low = KernelMath.Gelu(low);
-            high = KernelMath.Gelu(high);
-        }
-
         low.Store(output);
         high.Store(output + Lanes);
+    }
+
+    /// <summary>
+    /// GELU in place on <paramref name="rows"/> rows of one panel's 32 outputs, just stored and still in the L1
+    /// cache. A loop of its own keeps GELU's constants in registers: inlined into the panel's epilogue, next to 16
+    /// accumulators, they were spilled to the stack.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GeluOfPanel(float* output, int outputStride, int rows)
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            float* values = output + ((long)row * outputStride);
+            KernelMath.Gelu(Vector512.Load(values)).Store(values);
+            KernelMath.Gelu(Vector512.Load(values + Lanes)).Store(values + Lanes);
+        }
     }
 
     /// <summary>Four input rows by four weight rows: sixteen 16-lane dot products along the input dimension.</summary>
