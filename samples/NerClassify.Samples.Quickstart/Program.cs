@@ -28,7 +28,7 @@ IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
 IReadOnlyList<TrainingExample> validation = DemoData.Generate(100, seed: 2);
 // Unlabelled text: only the words of more demo sentences; a teacher labels them for the student.
 IReadOnlyList<IReadOnlyList<string>> unlabelled = DemoData.Generate(800, seed: 3).Select(e => e.Words).ToArray();
-var trainerOptions = new TrainerOptions { LearningRate = 2e-4, HeadLearningRateMultiplier = 5, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true };
+var trainerOptions = new TrainerOptions { LearningRate = 2e-4, HeadLearningRateMultiplier = 5, LayerLearningRateDecay = 0.9, Epochs = 8, BatchSize = 16, WarmupRatio = 0.1, FreezeWordEmbeddings = true };
 
 TrainingHistory history = await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())

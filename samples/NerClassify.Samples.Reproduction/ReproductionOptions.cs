@@ -52,7 +52,7 @@ internal sealed record ReproductionOptions
 
     public double HeadLearningRateMultiplier { get; init; } = 5;
 
-    public double LayerDecay { get; init; } = 1;
+    public double LayerDecay { get; init; } = 0.9;
 
     public int AverageLastEpochs { get; init; } = 1;
 
