@@ -22,7 +22,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         {
             TokenHead = new TokenHeadOptions { CasingEmbeddingSize = options.CasingEmbedding, HiddenLayerSize = options.HiddenLayer, CasingInput = options.CasingInput, CharacterFeatures = options.CharacterFeatures, Crf = options.Crf },
             SentencePooling = options.MeanPooling ? SentencePooling.Mean : SentencePooling.Cls,
-            Loss = new MultitaskLossOptions { Weighting = model == "uncertainty" ? LossWeighting.Uncertainty : LossWeighting.Fixed },
+            Loss = new MultitaskLossOptions { Weighting = model == "uncertainty" ? LossWeighting.Uncertainty : LossWeighting.Fixed, SequenceWeight = options.SequenceWeight },
             Predictor = new PredictorOptions { ConstrainedDecoding = options.ConstrainedDecoding, BatchSize = 64, Compute = Compute },
         };
         using NerClassifier classifier = model is "token" or "sequence" or "multitask" or "uncertainty"

@@ -54,6 +54,8 @@ internal sealed record ReproductionOptions
 
     public double LayerDecay { get; init; } = 0.9;
 
+    public double SequenceWeight { get; init; } = 1;
+
     public int AverageLastEpochs { get; init; } = 1;
 
     public bool SelfTraining { get; init; } = true;
@@ -124,6 +126,7 @@ internal sealed record ReproductionOptions
             } : options.MeanPooling,
             HeadLearningRateMultiplier = Double(values, "head-lr") ?? options.HeadLearningRateMultiplier,
             LayerDecay = Double(values, "layer-decay") ?? options.LayerDecay,
+            SequenceWeight = Double(values, "sequence-weight") ?? options.SequenceWeight,
             AverageLastEpochs = Int(values, "average-last") ?? options.AverageLastEpochs,
             SelfTraining = values.TryGetValue("self-training", out string? selfTraining) ? bool.Parse(selfTraining) : options.SelfTraining,
             UnlabelledSentences = Int(values, "unlabelled") ?? options.UnlabelledSentences,

@@ -18,8 +18,8 @@ namespace NerClassify.Encoders.Bert;
 /// split between the projection kernel's threads: the keys are transposed once into a small buffer (by gathers), the
 /// query rows go eight at a time, so that every key or value vector loaded feeds eight independent multiply-adds
 /// (scores over the key positions, then weighted values along the head dimension), and the softmax subtracts the
-/// row maximum. Eight-row blocks and gathered transposes took attention at 32 x 32 tokens from 0.60-0.65 ms a
-/// layer to 0.37-0.40 ms, and at 8 x 128 from 2.4 ms to 1.0 ms. Head sizes must be a multiple of 16; otherwise, and
+/// row maximum. Eight-row blocks and gathered transposes took attention at 32 x 32 tokens from 0.66-0.71 ms a
+/// layer to 0.43-0.45 ms (medians), and at 8 x 128 from 2.5 ms to 1.1 ms. Head sizes must be a multiple of 16; otherwise, and
 /// outside a forward pass, <see cref="TryAttend"/> returns null and the module runs LibTorch's attention.
 /// </remarks>
 internal static unsafe class AttentionKernel
