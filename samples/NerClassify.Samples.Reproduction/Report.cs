@@ -38,7 +38,7 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
 
             var published = Published.GetValueOrDefault(model);
             markdown.AppendLine(CultureInfo.InvariantCulture,
-                $"| {Name(model)} | {Stat(runs.Select(r => r.EntityF1))} | {P(published.NerF1)} | {Stat(runs.Select(r => r.TokenAccuracy))} | {P(published.NerAccuracy)} | " +
+                $"| {Name(model, options.SequenceWeight)} | {Stat(runs.Select(r => r.EntityF1))} | {P(published.NerF1)} | {Stat(runs.Select(r => r.TokenAccuracy))} | {P(published.NerAccuracy)} | " +
                 $"{Stat(runs.Select(r => r.TopicWeightedF1))} | {P(published.TopicF1)} | {Stat(runs.Select(r => r.TopicAccuracy))} | {P(published.TopicAccuracy)} | " +
                 $"{runs.Average(r => r.SecondsPerEpoch):F1} | {runs.Average(r => r.ExamplesPerSecond):F1} |");
         }
@@ -52,7 +52,7 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
             foreach (var group in tested.Where(r => r.TrainSize == options.TrainSize).GroupBy(r => r.Model))
             {
                 markdown.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Name(group.Key)} | {Stat(group.Select(r => r.TestEntityF1))} | {Stat(group.Select(r => r.TestTokenAccuracy))} | {Stat(group.Select(r => r.TestTopicWeightedF1))} | {Stat(group.Select(r => r.TestTopicAccuracy))} |");
+                    $"| {Name(group.Key, options.SequenceWeight)} | {Stat(group.Select(r => r.TestEntityF1))} | {Stat(group.Select(r => r.TestTokenAccuracy))} | {Stat(group.Select(r => r.TestTopicWeightedF1))} | {Stat(group.Select(r => r.TestTopicAccuracy))} |");
             }
 
             markdown.AppendLine();
@@ -68,7 +68,7 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         markdown.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult r in results)
         {
-            markdown.AppendLine(CultureInfo.InvariantCulture, $"| {Name(r.Model)} | {r.TrainSize} | {r.Seed} | {Experiments.Format(r.EntityF1)} | {Experiments.Format(r.TokenAccuracy)} | {Experiments.Format(r.TopicWeightedF1)} | {Experiments.Format(r.TopicAccuracy)} | {r.SecondsPerEpoch:F1} | {r.TrainingSeconds:F0} | {r.TrainedOn} |");
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"| {Name(r.Model, options.SequenceWeight)} | {r.TrainSize} | {r.Seed} | {Experiments.Format(r.EntityF1)} | {Experiments.Format(r.TokenAccuracy)} | {Experiments.Format(r.TopicWeightedF1)} | {Experiments.Format(r.TopicAccuracy)} | {r.SecondsPerEpoch:F1} | {r.TrainingSeconds:F0} | {r.TrainedOn} |");
         }
 
         File.WriteAllText(Path.Combine(options.OutputDirectory, "report.md"), markdown.ToString());
@@ -164,11 +164,11 @@ internal sealed class Report(ReproductionOptions options, IReadOnlyList<RunResul
         }
     }
 
-    private static string Name(string model) => model switch
+    private static string Name(string model, double sequenceWeight) => model switch
     {
         "token" => "Single-task NER",
         "sequence" => "Single-task topics",
-        "multitask" => "Multitask (alpha:beta = 1:7)",
+        "multitask" => string.Create(CultureInfo.InvariantCulture, $"Multitask (alpha:beta = {sequenceWeight}:7)"),
         "uncertainty" => "Multitask (learned weights)",
         _ => model,
     };
