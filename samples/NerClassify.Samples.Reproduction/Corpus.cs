@@ -22,6 +22,18 @@ internal sealed record Corpus(
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> TrainWords { get; init; } = [];
 
+    /// <summary>The sentences of <c>valid.txt</c>, in file order, with their documents: the input of document context.</summary>
+    public IReadOnlyList<ConllSentence> ValidSentences { get; init; } = [];
+
+    /// <summary>The sentences of the optional test CoNLL file, in file order, or null.</summary>
+    public IReadOnlyList<ConllSentence>? TestSentences { get; init; }
+
+    /// <summary>The topic of each labelled sentence of the optional test file, by sentence index, or null.</summary>
+    public IReadOnlyDictionary<int, string>? TestTopics { get; init; }
+
+    /// <summary>The topic of each labelled sentence of <c>valid.txt</c>, by sentence index.</summary>
+    public IReadOnlyDictionary<int, string> ValidTopics { get; init; } = new Dictionary<int, string>();
+
     /// <summary>Topic examples of the optional test label file (joined to the test CoNLL file), or null.</summary>
     public IReadOnlyList<TrainingExample>? TopicTest { get; init; }
 
@@ -45,6 +57,8 @@ internal sealed record Corpus(
         var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder)
         {
             TrainWords = await TrainingData.LoadWordsAsync(Path.Combine(dataDirectory, "conll2003", "train.txt")),
+            ValidSentences = valid.Sentences,
+            ValidTopics = topicOf,
         };
         if (corpus.TrainWords.Count != train.Sentences.Count || trainJoined.Any(r => !corpus.TrainWords[r.Sentence.Index].SequenceEqual(r.Sentence.Words)))
         {
@@ -62,6 +76,8 @@ internal sealed record Corpus(
         {
             NerTest = test.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray(),
             TopicTest = testJoined?.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray(),
+            TestSentences = test.Sentences,
+            TestTopics = testJoined?.ToDictionary(j => j.Sentence.Index, j => j.Label),
         };
     }
 

@@ -1,3 +1,4 @@
+using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Heads;
 using NerClassify.Inference;
@@ -63,6 +64,25 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
 
         EvaluationResult? ner = tags ? classifier.Evaluate(corpus.NerValidation) : null;
         EvaluationResult? topic = topics ? classifier.Evaluate(corpus.TopicValidation) : null;
+        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? classifier.Evaluate(nerTestSet) : null;
+        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? classifier.Evaluate(topicTestSet) : null;
+        EvaluationResult? alone = null, aloneTest = null;
+        if (options.DocumentContext)
+        {
+            // The same predictions, revised by their documents; the sentence-alone scores stay in the record.
+            (alone, EvaluationResult inContext) = EvaluateInDocuments(classifier, corpus.ValidSentences, corpus.ValidTopics);
+            (ner, topic) = (tags ? inContext : null, topics ? inContext : null);
+            if (corpus.TestSentences is { } testSentences)
+            {
+                (aloneTest, EvaluationResult testInContext) = EvaluateInDocuments(classifier, testSentences, corpus.TestTopics ?? new Dictionary<int, string>());
+                (nerTest, topicTest) = (tags ? testInContext : null, topics && corpus.TestTopics is not null ? testInContext : null);
+            }
+
+            Console.WriteLine(
+                $"  document context: NER F1 {Format(alone.Entities?.F1 * 100)} -> {Format(ner?.Entities?.F1 * 100)}, " +
+                $"topic F1 {Format(alone.Sentences?.WeightedF1 * 100)} -> {Format(topic?.Sentences?.WeightedF1 * 100)} (same model, sentence alone -> in its document)");
+        }
+
         if (options.CompareDecoding && ner?.Entities is { } constrained)
         {
             // The same weights decoded the other way: save once, load with the other decoding.
@@ -77,8 +97,6 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         }
 
         var matrix = topic?.Sentences?.ConfusionMatrix;
-        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? classifier.Evaluate(nerTestSet) : null;
-        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? classifier.Evaluate(topicTestSet) : null;
         var result = new RunResult(
             model,
             trainSize,
@@ -95,11 +113,47 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             topicTest?.Sentences?.WeightedF1 * 100,
             topicTest?.Sentences?.Accuracy * 100,
             trainingSeconds,
-            classifier.Config.TrainedOn);
+            classifier.Config.TrainedOn,
+            tags ? alone?.Entities?.F1 * 100 : null,
+            topics ? alone?.Sentences?.WeightedF1 * 100 : null,
+            tags ? aloneTest?.Entities?.F1 * 100 : null,
+            topics && corpus.TestTopics is not null ? aloneTest?.Sentences?.WeightedF1 * 100 : null);
         Console.WriteLine(
             $"{model,-11} N={trainSize,5} seed={seed}: NER F1 {Format(result.EntityF1)} acc {Format(result.TokenAccuracy)} | " +
             $"topic F1 {Format(result.TopicWeightedF1)} acc {Format(result.TopicAccuracy)} | {result.SecondsPerEpoch:F1} s/epoch, {result.ExamplesPerSecond:F1} ex/s, trained in {trainingSeconds:F0} s on {result.TrainedOn}");
         return result;
+    }
+
+    /// <summary>
+    /// Predicts every sentence of a CoNLL file on its own, then revises each document's predictions with
+    /// <see cref="DocumentContext"/>; scores both. Entities are scored on every sentence, topics on the labelled ones.
+    /// </summary>
+    private static (EvaluationResult Alone, EvaluationResult InContext) EvaluateInDocuments(
+        NerClassifier classifier, IReadOnlyList<ConllSentence> sentences, IReadOnlyDictionary<int, string> topicOf)
+    {
+        IReadOnlyList<Prediction> predictions = classifier.PredictBatch(sentences.Select(s => s.Words).ToArray());
+        var revised = new Prediction[predictions.Count];
+        foreach (int[] document in Enumerable.Range(0, sentences.Count).GroupBy(i => sentences[i].DocumentIndex).Select(d => d.ToArray()))
+        {
+            IReadOnlyList<Prediction> inContext = DocumentContext.Apply(document.Select(i => predictions[i]).ToArray());
+            for (int k = 0; k < document.Length; k++)
+            {
+                revised[document[k]] = inContext[k];
+            }
+        }
+
+        return (Score(predictions), Score(revised));
+
+        EvaluationResult Score(IReadOnlyList<Prediction> predicted)
+        {
+            EntityReport? entities = classifier.Config.TokenLabels is null ? null
+                : EntityMetrics.Compute(sentences.Select(s => s.Tags).ToArray(), predicted.Select(p => p.Tags).ToArray());
+            int[] labelled = Enumerable.Range(0, sentences.Count).Where(i => topicOf.ContainsKey(sentences[i].Index)).ToArray();
+            ClassificationReport? topics = classifier.Config.SequenceLabels is not { } classes || labelled.Length == 0 ? null
+                : ClassificationMetrics.Compute(
+                    labelled.Select(i => topicOf[sentences[i].Index]).ToArray(), labelled.Select(i => predicted[i].Sentence!.Label).ToArray(), classes);
+            return new EvaluationResult(entities, topics);
+        }
     }
 
     private ComputeOptions Compute => new() { Device = DeviceKind.Auto, Threads = options.Threads };

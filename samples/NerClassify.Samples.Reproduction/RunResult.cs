@@ -1,6 +1,9 @@
 namespace NerClassify.Samples.Reproduction;
 
-/// <summary>The scores of one training run, as percentages.</summary>
+/// <summary>
+/// The scores of one training run, as percentages. With document context the main scores are those of the revised
+/// predictions, and the <c>SentenceAlone</c> ones those of the same model's predictions before revision.
+/// </summary>
 internal sealed record RunResult(
     string Model,
     int TrainSize,
@@ -17,4 +20,8 @@ internal sealed record RunResult(
     double? TestTopicWeightedF1 = null,
     double? TestTopicAccuracy = null,
     double? TrainingSeconds = null,
-    string? TrainedOn = null);
+    string? TrainedOn = null,
+    double? EntityF1SentenceAlone = null,
+    double? TopicWeightedF1SentenceAlone = null,
+    double? TestEntityF1SentenceAlone = null,
+    double? TestTopicWeightedF1SentenceAlone = null);

@@ -1,0 +1,172 @@
+namespace NerClassify.Inference;
+
+/// <summary>
+/// Revises the predictions of a document's sentences in the light of one another, after they were predicted one by
+/// one: an uncertain sentence class leans towards the classes of the other sentences, and repeated mentions of an
+/// entity agree on its type. It needs no second forward pass, so it costs nothing next to prediction, and it never
+/// looks past the sentences it is given: pass one document at a time (for CoNLL data, the sentences between two
+/// <c>-DOCSTART-</c> lines).
+/// </summary>
+public static class DocumentContext
+{
+    /// <summary>Revises the predictions of one document's sentences.</summary>
+    /// <param name="document">The predictions of the document's sentences, in any order; for example from <see cref="INerPredictor.PredictBatch(IReadOnlyList{string}, CancellationToken)"/>.</param>
+    /// <param name="options">How much context to use; null for the defaults.</param>
+    /// <returns>
+    /// One prediction per input, in the same order: the input itself where nothing changed, otherwise a copy with
+    /// the revised sentence class (its probabilities renormalised) or entity types and tags.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="document"/> is null.</exception>
+    /// <exception cref="ArgumentException">A prediction in <paramref name="document"/> is null; the message names its index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; see <see cref="DocumentContextOptions.Validate"/>.</exception>
+    public static IReadOnlyList<Prediction> Apply(IReadOnlyList<Prediction> document, DocumentContextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        options = (options ?? new DocumentContextOptions()).Validate();
+        for (int i = 0; i < document.Count; i++)
+        {
+            if (document[i] is null)
+            {
+                throw new ArgumentException($"Prediction {i} of the document is null.", nameof(document));
+            }
+        }
+
+        Dictionary<string, Dictionary<string, double>>? entityTypes = options.UnifyEntityTypes ? VoteEntityTypes(document) : null;
+        var revised = new Prediction[document.Count];
+        for (int i = 0; i < document.Count; i++)
+        {
+            Prediction prediction = document[i];
+            if (options.ClassPriorWeight > 0 && ReviseClass(document, i, options) is { } sentence)
+            {
+                prediction = prediction with { Sentence = sentence };
+            }
+
+            revised[i] = entityTypes is null ? prediction : RetypeEntities(prediction, entityTypes);
+        }
+
+        return revised;
+    }
+
+    /// <summary>The new class of sentence <paramref name="index"/>, or null when it has none or no other sentence has one.</summary>
+    private static SentenceClassification? ReviseClass(IReadOnlyList<Prediction> document, int index, DocumentContextOptions options)
+    {
+        if (document[index].Sentence is not { } own)
+        {
+            return null;
+        }
+
+        var classMeans = new Dictionary<string, double>(StringComparer.Ordinal);
+        int others = 0;
+        for (int j = 0; j < document.Count; j++)
+        {
+            if (j == index || document[j].Sentence is not { } other)
+            {
+                continue;
+            }
+
+            others++;
+            foreach ((string label, float probability) in other.Probabilities)
+            {
+                classMeans[label] = classMeans.GetValueOrDefault(label) + probability;
+            }
+        }
+
+        if (others == 0)
+        {
+            return null;
+        }
+
+        // p(class | sentence, document) ∝ p(class | sentence) · (mean over the other sentences + floor)^weight
+        var scores = new List<KeyValuePair<string, double>>(own.Probabilities.Count);
+        double total = 0;
+        foreach ((string label, float probability) in own.Probabilities)
+        {
+            double prior = (classMeans.GetValueOrDefault(label) / others) + options.ClassPriorFloor;
+            double score = probability * Math.Pow(prior, options.ClassPriorWeight);
+            scores.Add(KeyValuePair.Create(label, score));
+            total += score;
+        }
+
+        if (!(total > 0))
+        {
+            return null;
+        }
+
+        var probabilities = new Dictionary<string, float>(scores.Count, StringComparer.Ordinal);
+        string best = own.Label;
+        double bestScore = double.NegativeInfinity;
+        foreach ((string label, double score) in scores)
+        {
+            probabilities[label] = (float)(score / total);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (label, score);
+            }
+        }
+
+        return new SentenceClassification(best, probabilities[best], probabilities);
+    }
+
+    /// <summary>For each entity text that the document's mentions give more than one type, the summed score of each type.</summary>
+    private static Dictionary<string, Dictionary<string, double>> VoteEntityTypes(IReadOnlyList<Prediction> document)
+    {
+        var votes = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (Prediction prediction in document)
+        {
+            foreach (EntitySpan entity in prediction.Entities)
+            {
+                if (!votes.TryGetValue(entity.Text, out Dictionary<string, double>? byType))
+                {
+                    votes[entity.Text] = byType = new Dictionary<string, double>(StringComparer.Ordinal);
+                }
+
+                byType[entity.Type] = byType.GetValueOrDefault(entity.Type) + entity.Score;
+            }
+        }
+
+        foreach ((string text, Dictionary<string, double> byType) in votes)
+        {
+            if (byType.Count == 1)
+            {
+                votes.Remove(text);
+            }
+        }
+
+        return votes;
+    }
+
+    /// <summary>The prediction with each entity whose type lost its text's vote given the winning type, tags included.</summary>
+    private static Prediction RetypeEntities(Prediction prediction, Dictionary<string, Dictionary<string, double>> votes)
+    {
+        string[]? tags = null;
+        EntitySpan[]? entities = null;
+        for (int e = 0; e < prediction.Entities.Count; e++)
+        {
+            EntitySpan entity = prediction.Entities[e];
+            if (!votes.TryGetValue(entity.Text, out Dictionary<string, double>? byType))
+            {
+                continue;
+            }
+
+            (string type, double score) = byType.MaxBy(pair => pair.Value);
+            if (score <= byType[entity.Type])
+            {
+                continue;
+            }
+
+            entities ??= prediction.Entities.ToArray();
+            entities[e] = entity with { Type = type };
+            tags ??= prediction.Tags.ToArray();
+            for (int word = entity.FirstWord; word <= entity.LastWord && word < tags.Length; word++)
+            {
+                int dash = tags[word].IndexOf('-', StringComparison.Ordinal);
+                if (dash > 0)
+                {
+                    tags[word] = string.Concat(tags[word].AsSpan(0, dash + 1), type);
+                }
+            }
+        }
+
+        return entities is null ? prediction : prediction with { Entities = entities, Tags = tags! };
+    }
+}
