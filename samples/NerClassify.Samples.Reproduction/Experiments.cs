@@ -132,16 +132,7 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         NerClassifier classifier, IReadOnlyList<ConllSentence> sentences, IReadOnlyDictionary<int, string> topicOf)
     {
         IReadOnlyList<Prediction> predictions = classifier.PredictBatch(sentences.Select(s => s.Words).ToArray());
-        var revised = new Prediction[predictions.Count];
-        foreach (int[] document in Enumerable.Range(0, sentences.Count).GroupBy(i => sentences[i].DocumentIndex).Select(d => d.ToArray()))
-        {
-            IReadOnlyList<Prediction> inContext = DocumentContext.Apply(document.Select(i => predictions[i]).ToArray());
-            for (int k = 0; k < document.Length; k++)
-            {
-                revised[document[k]] = inContext[k];
-            }
-        }
-
+        IReadOnlyList<Prediction> revised = DocumentContext.ApplyByDocument(predictions, sentences.Select(s => s.DocumentIndex).ToArray());
         return (Score(predictions), Score(revised));
 
         EvaluationResult Score(IReadOnlyList<Prediction> predicted)

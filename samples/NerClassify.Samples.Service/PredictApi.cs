@@ -7,8 +7,11 @@ using NerClassify.Inference;
 
 namespace NerClassify.Samples.Service;
 
-/// <summary>The body of <c>POST /v1/predict</c>: one <c>text</c> or a list of <c>texts</c>.</summary>
-public sealed record PredictRequest(string? Text, IReadOnlyList<string?>? Texts);
+/// <summary>
+/// The body of <c>POST /v1/predict</c>: one <c>text</c> or a list of <c>texts</c>. With <c>"document": true</c> the texts
+/// are the sentences of one document, and each prediction is revised by the others (<see cref="DocumentContext"/>).
+/// </summary>
+public sealed record PredictRequest(string? Text, IReadOnlyList<string?>? Texts, bool Document = false);
 
 /// <summary>One entity: its type, character span <c>[start, end)</c> into the text, the text itself and a confidence.</summary>
 public sealed record EntityResult(string Type, int Start, int End, string Text, float Score);
@@ -102,7 +105,8 @@ public static class PredictApi
 
         // One call per text: with micro-batching on, texts of this and concurrent requests share forward passes.
         Prediction[] predictions = await Task.WhenAll(texts.Select(t => classifier.PredictAsync(t!, context.RequestAborted))).ConfigureAwait(false);
-        return Results.Json(new PredictResponse(predictions.Select(PredictionResult.From).ToArray()), Json);
+        IReadOnlyList<Prediction> answers = request.Document ? DocumentContext.Apply(predictions) : predictions;
+        return Results.Json(new PredictResponse(answers.Select(PredictionResult.From).ToArray()), Json);
     }
 
     private static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NerClassify.Inference;
 
 namespace NerClassify.Cli.Tests;
 
@@ -95,4 +96,51 @@ public sealed class PredictCommandTests(TinyWorkspace workspace)
         run.ExitCode.Should().Be(1, run.ToString());
         run.Error.Should().Contain("xml").And.Contain("jsonl");
     }
+
+    [Fact]
+    public async Task Predict_DocumentContextOnConll_WritesTheLibrarysPredictionsRevisedPerDocument()
+    {
+        string[][] sentences = [["john", "won", "in", "berlin", "."], ["the", "team", "won", "."], ["shares", "of", "google", "fell", "."], ["mary", "met", "john", "."]];
+        string input = workspace.Write($"documents-{Guid.NewGuid():N}.conll", TwoDocuments(sentences));
+
+        CliRun run = await CliRun.RunAsync("predict", workspace.MultitaskModel, "--input", input, "--format", "jsonl", "--document-context");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        using NerClassifier model = NerClassifier.Load(workspace.MultitaskModel);
+        IReadOnlyList<Prediction> alone = model.PredictBatch(sentences);
+        IReadOnlyList<Prediction> expected = DocumentContext.ApplyByDocument(alone, [0, 0, 1, 1]);
+        float[] scores = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        {
+            using JsonDocument json = JsonDocument.Parse(line);
+            return json.RootElement.GetProperty("label_score").GetSingle();
+        }).ToArray();
+        scores.Should().Equal(expected.Select(p => p.Sentence!.Probability), (a, b) => Math.Abs(a - b) < 1e-6f);
+        scores.Should().NotEqual(alone.Select(p => p.Sentence!.Probability), "the revision must have been applied");
+    }
+
+    [Fact]
+    public async Task Evaluate_DocumentContext_ScoresThePredictionsRevisedPerDocument()
+    {
+        string[][] sentences = [["john", "won", "in", "berlin", "."], ["the", "team", "won", "."], ["shares", "of", "google", "fell", "."], ["mary", "met", "john", "."]];
+        string data = workspace.Write($"documents-{Guid.NewGuid():N}.conll", TwoDocuments(sentences));
+        string labels = workspace.Write(
+            $"documents-{Guid.NewGuid():N}.tsv",
+            Data.SentenceLabelFile.Header + "\n" + string.Concat(sentences.Select((s, i) => $"{i}\t{(i < 2 ? "sport" : "business")}\t{string.Join(' ', s)}\n")));
+
+        CliRun run = await CliRun.RunAsync("evaluate", workspace.MultitaskModel, data, "--labels", labels, "--json", "--document-context", "--plot", workspace.NewPath("cm") + ".png");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        using NerClassifier model = NerClassifier.Load(workspace.MultitaskModel);
+        IReadOnlyList<Prediction> revised = DocumentContext.ApplyByDocument(model.PredictBatch(sentences), [0, 0, 1, 1]);
+        Metrics.ClassificationReport expected = Metrics.ClassificationMetrics.Compute(
+            ["sport", "sport", "business", "business"], revised.Select(p => p.Sentence!.Label).ToArray(), model.Config.SequenceLabels);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        json.RootElement.GetProperty("sentences").GetProperty("Accuracy").GetDouble().Should().Be(expected.Accuracy);
+        json.RootElement.GetProperty("sentences").GetProperty("Count").GetInt32().Should().Be(4);
+    }
+
+    /// <summary>Sentences 0-1 and 2-3 as two CoNLL documents, every word tagged O.</summary>
+    private static string TwoDocuments(string[][] sentences) =>
+        string.Concat(sentences.Select((words, i) =>
+            (i % 2 == 0 ? "-DOCSTART- -X- -X- O\n\n" : string.Empty) + string.Concat(words.Select(w => $"{w} O\n")) + "\n"));
 }

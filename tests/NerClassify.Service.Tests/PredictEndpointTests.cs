@@ -71,6 +71,21 @@ public sealed class PredictEndpointTests(ServiceFixture service, ITestOutputHelp
         latencies.Should().HaveCount(1000);
     }
 
+    [Fact]
+    public async Task Predict_TextsAsOneDocument_AnswersThePredictionsRevisedByTheirDocument()
+    {
+        string[] document = [Texts[0], Texts[1], Texts[5], Texts[7]];
+        IReadOnlyList<Prediction> alone = service.Direct.PredictBatch(document);
+        IReadOnlyList<Prediction> expected = DocumentContext.Apply(alone);
+
+        using HttpResponseMessage response = await service.Client.PostAsJsonAsync("/v1/predict", new { texts = document, document = true });
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        JsonArray predictions = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictions"]!.AsArray();
+        predictions.Select((p, k) => Mismatch(p!, expected[k])).Should().OnlyContain(why => why == null);
+        predictions.Select(p => (float)p!["sentence"]!["score"]!).Should().NotEqual(alone.Select(p => p.Sentence!.Probability), "the document must have revised the classes");
+    }
+
     [Theory]
     [InlineData("{\"text\": \"unterminated")]
     [InlineData("not json")]

@@ -33,10 +33,11 @@ internal static class EvaluateCommand
             Description = "Where to write the confusion-matrix PNG (sentence classes, or word tags for an entity model).",
             DefaultValueFactory = _ => "confusion-matrix.png",
         };
+        Option<bool> documentContext = DocumentContextOption();
         Option<Backend> backend = ModelOpener.BackendOption();
         Option<int> batchSize = ModelOpener.BatchSizeOption();
         var command = new Command("evaluate", "Score a model on labelled data.") { model, data };
-        foreach (Option option in new Option[] { labels, json, strict, plot, backend, batchSize })
+        foreach (Option option in new Option[] { labels, json, strict, plot, documentContext, backend, batchSize })
         {
             command.Options.Add(option);
         }
@@ -46,7 +47,7 @@ internal static class EvaluateCommand
             CliContext context = contexts.Create(parsed);
             var options = new PredictorOptions { BatchSize = parsed.GetValue(batchSize) };
             using INerPredictor predictor = ModelOpener.Open(parsed.GetValue(model)!, parsed.GetValue(backend), options.Validate(), context.LoggerFactory);
-            Scores scores = await ScoreAsync(context, predictor, parsed.GetValue(data)!, parsed.GetValue(labels), parsed.GetValue(strict), options.BatchSize, cancellationToken).ConfigureAwait(false);
+            Scores scores = await ScoreAsync(context, predictor, parsed.GetValue(data)!, parsed.GetValue(labels), parsed.GetValue(strict), parsed.GetValue(documentContext), options.BatchSize, cancellationToken).ConfigureAwait(false);
             string plotPath = parsed.GetValue(plot)!;
             if (scores.Confusion is { } confusion)
             {
@@ -73,12 +74,16 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Predicts every sentence (with a progress bar) and scores the predictions.</summary>
-    private static async Task<Scores> ScoreAsync(CliContext context, INerPredictor predictor, string dataPath, string? labelsPath, bool strict, int batchSize, CancellationToken cancellationToken)
+    private static async Task<Scores> ScoreAsync(CliContext context, INerPredictor predictor, string dataPath, string? labelsPath, bool strict, bool documentContext, int batchSize, CancellationToken cancellationToken)
     {
         ModelConfig config = predictor.Config;
         TaskKind loadAs = (config.Task, labelsPath) switch
         {
-            (TaskKind.Multitask, null) => TaskKind.Token,
+            (TaskKind.Sequence, null) when documentContext => throw new UsageException("--document-context needs a CoNLL file (its -DOCSTART- lines mark the documents), not a text-label file."),
+            (TaskKind.Sequence, null) => TaskKind.Sequence,
+            (_, null) => TaskKind.Token,
+            // Every sentence of the CoNLL file, so that unlabelled sentences still inform their documents.
+            _ when documentContext => TaskKind.Multitask,
             (TaskKind.Token, _) => TaskKind.Token,
             _ => config.Task,
         };
@@ -89,6 +94,11 @@ internal static class EvaluateCommand
         }
 
         IReadOnlyList<Prediction> predictions = await PredictAllAsync(context, predictor, examples.Select(e => e.Words).ToArray(), batchSize, "Evaluating", cancellationToken).ConfigureAwait(false);
+        if (documentContext)
+        {
+            ConllCorpus corpus = await new ConllReader().LoadAsync(dataPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            predictions = DocumentContext.ApplyByDocument(predictions, corpus.Sentences.Select(s => s.DocumentIndex).ToArray());
+        }
 
         EntityReport? entities = null;
         EntityReport? strictEntities = null;
@@ -131,6 +141,13 @@ internal static class EvaluateCommand
 
         return new Scores(entities, strictEntities, sentences, confusion);
     }
+
+    /// <summary>The <c>--document-context</c> flag that <c>predict</c> and <c>evaluate</c> share.</summary>
+    internal static Option<bool> DocumentContextOption() => new("--document-context")
+    {
+        Description = "Revise each sentence's prediction by the other sentences of its document (CoNLL: between -DOCSTART- lines; texts: all of them): "
+            + "an uncertain sentence class leans towards the document's classes, and repeated entity mentions agree on one type.",
+    };
 
     /// <summary>Predicts pre-split sentences in chunks, moving a progress bar.</summary>
     internal static Task<IReadOnlyList<Prediction>> PredictAllAsync(CliContext context, INerPredictor predictor, IReadOnlyList<IReadOnlyList<string>> sentences, int batchSize, string description, CancellationToken cancellationToken) =>

@@ -33,10 +33,11 @@ internal static class PredictCommand
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "jsonl", "conll");
+        Option<bool> documentContext = EvaluateCommand.DocumentContextOption();
         Option<Backend> backend = ModelOpener.BackendOption();
         Option<int> batchSize = ModelOpener.BatchSizeOption();
         var command = new Command("predict", "Find entities and sentence labels in texts.") { model, texts };
-        foreach (Option option in new Option[] { input, inputFormat, format, backend, batchSize })
+        foreach (Option option in new Option[] { input, inputFormat, format, documentContext, backend, batchSize })
         {
             command.Options.Add(option);
         }
@@ -54,17 +55,25 @@ internal static class PredictCommand
             var options = new PredictorOptions { BatchSize = parsed.GetValue(batchSize) }.Validate();
             using INerPredictor predictor = ModelOpener.Open(parsed.GetValue(model)!, parsed.GetValue(backend), options, context.LoggerFactory);
             IReadOnlyList<Prediction> predictions;
+            int[]? documents = null;
             if (inputPath is not null)
             {
-                IReadOnlyList<IReadOnlyList<string>>? sentences = await ReadConllIfAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<ConllSentence>? sentences = await ReadConllIfAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false);
                 predictions = sentences is not null
-                    ? await EvaluateCommand.PredictAllAsync(context, predictor, sentences, options.BatchSize, "Predicting", cancellationToken).ConfigureAwait(false)
+                    ? await EvaluateCommand.PredictAllAsync(context, predictor, sentences.Select(s => s.Words).ToArray(), options.BatchSize, "Predicting", cancellationToken).ConfigureAwait(false)
                     : await PredictTextsAsync(context, predictor, await ReadLinesAsync(File.OpenText(inputPath), cancellationToken).ConfigureAwait(false), options.BatchSize, cancellationToken).ConfigureAwait(false);
+                documents = sentences?.Select(s => s.DocumentIndex).ToArray();
             }
             else
             {
                 IReadOnlyList<string> lines = given.Length > 0 ? given : await ReadLinesAsync(Console.In, cancellationToken).ConfigureAwait(false);
                 predictions = predictor.PredictBatch(lines, cancellationToken);
+            }
+
+            if (parsed.GetValue(documentContext))
+            {
+                // CoNLL input keeps its documents; texts, from arguments or lines, are one document.
+                predictions = documents is null ? DocumentContext.Apply(predictions) : DocumentContext.ApplyByDocument(predictions, documents);
             }
 
             Write(context.Output, parsed.GetValue(format)!, predictions);
@@ -73,7 +82,7 @@ internal static class PredictCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<IReadOnlyList<string>>?> ReadConllIfAsync(string path, string format, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ConllSentence>?> ReadConllIfAsync(string path, string format, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -86,7 +95,7 @@ internal static class PredictCommand
         }
 
         ConllCorpus corpus = await new ConllReader().LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return corpus.Sentences.Select(s => s.Words).ToArray();
+        return corpus.Sentences;
     }
 
     /// <summary>CoNLL when the file starts with -DOCSTART-, or each of its first non-blank lines ends in a tag column.</summary>

@@ -47,6 +47,47 @@ public static class DocumentContext
         return revised;
     }
 
+    /// <summary>Revises the predictions of the sentences of several documents, each document on its own.</summary>
+    /// <param name="sentences">The predictions of every sentence, for example of a whole CoNLL file in file order.</param>
+    /// <param name="documentIndexes">
+    /// The document of each sentence, in the same order (for CoNLL data, <see cref="Data.ConllSentence.DocumentIndex"/>).
+    /// A document's sentences need not be next to each other.
+    /// </param>
+    /// <param name="options">How much context to use; null for the defaults.</param>
+    /// <returns>One prediction per sentence, in the same order, as <see cref="Apply(IReadOnlyList{Prediction}, DocumentContextOptions?)"/> gives for each document.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sentences"/> or <paramref name="documentIndexes"/> is null.</exception>
+    /// <exception cref="ArgumentException">The two lists differ in length, or a prediction is null; the message names the index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; see <see cref="DocumentContextOptions.Validate"/>.</exception>
+    public static IReadOnlyList<Prediction> ApplyByDocument(IReadOnlyList<Prediction> sentences, IReadOnlyList<int> documentIndexes, DocumentContextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentNullException.ThrowIfNull(documentIndexes);
+        if (sentences.Count != documentIndexes.Count)
+        {
+            throw new ArgumentException($"There are {sentences.Count} predictions but {documentIndexes.Count} document indexes.", nameof(documentIndexes));
+        }
+
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            if (sentences[i] is null)
+            {
+                throw new ArgumentException($"Prediction {i} is null.", nameof(sentences));
+            }
+        }
+
+        var revised = new Prediction[sentences.Count];
+        foreach (int[] document in Enumerable.Range(0, sentences.Count).GroupBy(i => documentIndexes[i]).Select(d => d.ToArray()))
+        {
+            IReadOnlyList<Prediction> inContext = Apply(document.Select(i => sentences[i]).ToArray(), options);
+            for (int k = 0; k < document.Length; k++)
+            {
+                revised[document[k]] = inContext[k];
+            }
+        }
+
+        return revised;
+    }
+
     /// <summary>The new class of sentence <paramref name="index"/>, or null when it has none or no other sentence has one.</summary>
     private static SentenceClassification? ReviseClass(IReadOnlyList<Prediction> document, int index, DocumentContextOptions options)
     {
