@@ -32,11 +32,13 @@ public static class DocumentContext
         }
 
         Dictionary<string, Dictionary<string, double>>? entityTypes = options.UnifyEntityTypes ? VoteEntityTypes(document) : null;
+        (Dictionary<string, double> classTotals, int classified) = SumClasses(document);
         var revised = new Prediction[document.Count];
         for (int i = 0; i < document.Count; i++)
         {
             Prediction prediction = document[i];
-            if (options.ClassPriorWeight > 0 && ReviseClass(document, i, options) is { } sentence)
+            if (options.ClassPriorWeight > 0 && classified > 1 && prediction.Sentence is { } own
+                && ReviseClass(own, classTotals, classified, options) is { } sentence)
             {
                 prediction = prediction with { Sentence = sentence };
             }
@@ -88,41 +90,39 @@ public static class DocumentContext
         return revised;
     }
 
-    /// <summary>The new class of sentence <paramref name="index"/>, or null when it has none or no other sentence has one.</summary>
-    private static SentenceClassification? ReviseClass(IReadOnlyList<Prediction> document, int index, DocumentContextOptions options)
+    /// <summary>Each class's probability summed over the document's classified sentences, and how many those are.</summary>
+    private static (Dictionary<string, double> Totals, int Count) SumClasses(IReadOnlyList<Prediction> document)
     {
-        if (document[index].Sentence is not { } own)
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        int count = 0;
+        foreach (Prediction prediction in document)
         {
-            return null;
-        }
-
-        var classMeans = new Dictionary<string, double>(StringComparer.Ordinal);
-        int others = 0;
-        for (int j = 0; j < document.Count; j++)
-        {
-            if (j == index || document[j].Sentence is not { } other)
+            if (prediction.Sentence is { } sentence)
             {
-                continue;
-            }
-
-            others++;
-            foreach ((string label, float probability) in other.Probabilities)
-            {
-                classMeans[label] = classMeans.GetValueOrDefault(label) + probability;
+                count++;
+                foreach ((string label, float probability) in sentence.Probabilities)
+                {
+                    totals[label] = totals.GetValueOrDefault(label) + probability;
+                }
             }
         }
 
-        if (others == 0)
-        {
-            return null;
-        }
+        return (totals, count);
+    }
 
+    /// <summary>
+    /// The class of a sentence given the other <paramref name="classified"/> - 1 classified sentences of its document,
+    /// whose class probabilities are <paramref name="classTotals"/> less its own; null when no class scores above 0.
+    /// </summary>
+    private static SentenceClassification? ReviseClass(SentenceClassification own, Dictionary<string, double> classTotals, int classified, DocumentContextOptions options)
+    {
         // p(class | sentence, document) ∝ p(class | sentence) · (mean over the other sentences + floor)^weight
         var scores = new List<KeyValuePair<string, double>>(own.Probabilities.Count);
         double total = 0;
         foreach ((string label, float probability) in own.Probabilities)
         {
-            double prior = (classMeans.GetValueOrDefault(label) / others) + options.ClassPriorFloor;
+            double othersMean = Math.Max(0, classTotals.GetValueOrDefault(label) - probability) / (classified - 1);
+            double prior = othersMean + options.ClassPriorFloor;
             double score = probability * Math.Pow(prior, options.ClassPriorWeight);
             scores.Add(KeyValuePair.Create(label, score));
             total += score;
