@@ -83,9 +83,9 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
                 $"topic F1 {Format(alone.Sentences?.WeightedF1 * 100)} -> {Format(topic?.Sentences?.WeightedF1 * 100)} (same model, sentence alone -> in its document)");
         }
 
-        if (options.CompareDecoding && ner?.Entities is { } constrained)
+        if (options.CompareDecoding && (alone ?? ner)?.Entities is { } constrained)
         {
-            // The same weights decoded the other way: save once, load with the other decoding.
+            // The same weights decoded the other way, sentence alone on both sides: save once, load with the other decoding.
             string folder = Path.Combine(Path.GetTempPath(), $"nerclassify-decoding-{Environment.ProcessId}");
             classifier.Save(folder);
             using NerClassifier other = NerClassifier.Load(folder, modelOptions.Predictor with { ConstrainedDecoding = !options.ConstrainedDecoding });
@@ -132,7 +132,9 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
         NerClassifier classifier, IReadOnlyList<ConllSentence> sentences, IReadOnlyDictionary<int, string> topicOf)
     {
         IReadOnlyList<Prediction> predictions = classifier.PredictBatch(sentences.Select(s => s.Words).ToArray());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Prediction> revised = DocumentContext.ApplyByDocument(predictions, sentences.Select(s => s.DocumentIndex).ToArray());
+        Console.WriteLine($"  document context revised {sentences.Count} sentences in {clock.Elapsed.TotalMilliseconds:F1} ms");
         return (Score(predictions), Score(revised));
 
         EvaluationResult Score(IReadOnlyList<Prediction> predicted)
