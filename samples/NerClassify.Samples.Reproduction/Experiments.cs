@@ -62,14 +62,10 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             : await classifier.TrainAsync(labelled, options: trainerOptions);
         double trainingSeconds = clock.Elapsed.TotalSeconds;
 
-        EvaluationResult? ner = tags ? classifier.Evaluate(corpus.NerValidation) : null;
-        EvaluationResult? topic = topics ? classifier.Evaluate(corpus.TopicValidation) : null;
-        EvaluationResult? nerTest = tags && corpus.NerTest is { } nerTestSet ? classifier.Evaluate(nerTestSet) : null;
-        EvaluationResult? topicTest = topics && corpus.TopicTest is { } topicTestSet ? classifier.Evaluate(topicTestSet) : null;
-        EvaluationResult? alone = null, aloneTest = null;
+        EvaluationResult? ner, topic, nerTest = null, topicTest = null, alone = null, aloneTest = null;
         if (options.DocumentContext)
         {
-            // The same predictions, revised by their documents; the sentence-alone scores stay in the record.
+            // Every sentence predicted alone, then revised by its document; both scored, the revised ones reported.
             (alone, EvaluationResult inContext) = EvaluateInDocuments(classifier, corpus.ValidSentences, corpus.ValidTopics);
             (ner, topic) = (tags ? inContext : null, topics ? inContext : null);
             if (corpus.TestSentences is { } testSentences)
@@ -81,6 +77,13 @@ internal sealed class Experiments(ReproductionOptions options, Corpus corpus)
             Console.WriteLine(
                 $"  document context: NER F1 {Format(alone.Entities?.F1 * 100)} -> {Format(ner?.Entities?.F1 * 100)}, " +
                 $"topic F1 {Format(alone.Sentences?.WeightedF1 * 100)} -> {Format(topic?.Sentences?.WeightedF1 * 100)} (same model, sentence alone -> in its document)");
+        }
+        else
+        {
+            ner = tags ? classifier.Evaluate(corpus.NerValidation) : null;
+            topic = topics ? classifier.Evaluate(corpus.TopicValidation) : null;
+            nerTest = tags && corpus.NerTest is { } nerTestSet ? classifier.Evaluate(nerTestSet) : null;
+            topicTest = topics && corpus.TopicTest is { } topicTestSet ? classifier.Evaluate(topicTestSet) : null;
         }
 
         if (options.CompareDecoding && (alone ?? ner)?.Entities is { } constrained)
