@@ -21,12 +21,13 @@ public sealed class PublicSurfaceTests
     ];
 
     [Fact]
-    public void CorePackages_ExposeAtMost58Types()
+    public void CorePackages_ExposeAtMost60Types()
     {
         Type[] types = [.. typeof(NerClassifier).Assembly.GetExportedTypes(), .. typeof(ModelConfig).Assembly.GetExportedTypes()];
 
-        // 56 after the redesign (half of the 112 types they once had), plus SelfTrainingOptions and SentencePooling.
-        types.Should().HaveCountLessThanOrEqualTo(58, "the core packages stay near half of the 112 types they once exposed");
+        // 56 after the redesign (half of the 112 types they once had), plus SelfTrainingOptions and SentencePooling,
+        // and DocumentContext with its options (issue 18's levers, each a type a user names).
+        types.Should().HaveCountLessThanOrEqualTo(60, "the core packages stay near half of the 112 types they once exposed");
     }
 
     [Fact]
