@@ -16,7 +16,9 @@ public sealed class ProjectionKernelTests
     [InlineData(1, 32, 384, 1536)] // one MiniLM sentence: eight blocks of four rows
     [InlineData(3, 7, 32, 8)] // 21 rows: five blocks of four and one row alone
     [InlineData(2, 41, 384, 1152)] // above the threshold: split between threads, with a remainder row
-    [InlineData(4, 41, 384, 1536)] // 164 rows: packed panels of 32 outputs, eight rows at a time, four rows alone
+    [InlineData(4, 41, 384, 1536)] // 164 rows: dot products, split between threads
+    [InlineData(1, 100, 1536, 384)] // 100 rows of 1,536 inputs: two chunks of input rows, each swept over the weights
+    [InlineData(4, 67, 384, 1536)] // 268 rows: packed panels of 32 outputs, eight rows at a time, four rows alone
     public void TryProject_InsideAForwardPass_MatchesLibTorchLinear(int batch, int tokens, int inFeatures, int outFeatures)
     {
         manual_seed(3);
@@ -65,7 +67,7 @@ public sealed class ProjectionKernelTests
 
     [Theory]
     [InlineData(32)] // dot products
-    [InlineData(164)] // packed panels
+    [InlineData(268)] // packed panels
     public void TryProject_WithGelu_MatchesLibTorchsLinearThenExactGelu(int rows)
     {
         manual_seed(7);

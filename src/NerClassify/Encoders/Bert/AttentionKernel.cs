@@ -46,10 +46,10 @@ internal static unsafe class AttentionKernel
             return null;
         }
 
-        long batch = projected.shape[0];
-        long length = projected.shape[1];
+        long batch = projected.size(0);
+        long length = projected.size(1);
         long hidden = heads * headSize;
-        if (projected.shape[2] != 3 * hidden)
+        if (projected.size(2) != 3 * hidden)
         {
             return null;
         }

@@ -42,8 +42,8 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor?, Tensor>
     /// <returns>[B, T, H].</returns>
     public override Tensor forward(Tensor hidden, Tensor? additiveMask)
     {
-        long batch = hidden.shape[0];
-        long length = hidden.shape[1];
+        long batch = hidden.size(0);
+        long length = hidden.size(1);
 
         using Tensor projected = ProjectionKernel.TryProject(hidden, [_query, _key, _value]) ?? ProjectTogether(hidden); // [B, T, 3H]
         if (!training && AttentionKernel.TryAttend(projected, additiveMask, _heads, _headSize) is { } attended)

@@ -28,14 +28,14 @@ internal static unsafe class LayerNormKernel
         int threads = ProjectionKernel.ThreadsOfThisForward;
         Tensor? weight = norm.weight;
         Tensor? bias = norm.bias;
-        long width = x.shape[^1];
+        long width = x.size(-1);
         if (threads == 0 || width % Lanes != 0 || weight is null || bias is null || !SameShapeFloat(x, residual)
             || weight.numel() != width || bias.numel() != width || !weight.is_contiguous() || !bias.is_contiguous())
         {
             return null;
         }
 
-        Tensor output = empty(x.shape, ScalarType.Float32);
+        Tensor output = empty(ProjectionKernel.SizesOf(x), ScalarType.Float32);
         var job = new Job(ProjectionKernel.DataOf(x), ProjectionKernel.DataOf(residual), ProjectionKernel.DataOf(weight),
             ProjectionKernel.DataOf(bias), ProjectionKernel.DataOf(output), x.numel() / width, (int)width, (float)epsilon);
         KernelThreads.Shared.Split(job.Rows, x.numel() < ParallelThreshold ? 1 : threads, job.RunRows);
@@ -45,7 +45,26 @@ internal static unsafe class LayerNormKernel
 
     private static bool SameShapeFloat(Tensor x, Tensor residual) =>
         x.dtype == ScalarType.Float32 && residual.dtype == ScalarType.Float32 && x.is_contiguous() && residual.is_contiguous()
-        && x.shape.SequenceEqual(residual.shape);
+        && HaveSameSizes(x, residual);
+
+    private static bool HaveSameSizes(Tensor x, Tensor y)
+    {
+        long dims = x.dim();
+        if (y.dim() != dims)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < dims; i++)
+        {
+            if (x.size(i) != y.size(i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>One call: the two inputs, the LayerNorm's parameters and where the rows go.</summary>
     private sealed class Job(float* x, float* residual, float* weight, float* bias, float* output, long rows, int width, float epsilon)
