@@ -47,14 +47,15 @@ internal static class Batch1Profile
             using Tensor m = tensor(ones, [1, Length]);
             BertEncoder.AdditiveMask(m, ScalarType.Float32);
         });
-        double forward = Median(repeats, () =>
+        Action torchForward = () =>
         {
             using var s = NewDisposeScope();
             using var mode = inference_mode();
             using Tensor i = tensor(ids, [1, Length]);
             using Tensor m = tensor(ones, [1, Length]);
             encoder.Encode(i, m, pool: false);
-        });
+        };
+        double forward = Median(repeats, torchForward);
         double tinyOp = Median(repeats, () =>
         {
             using var s = NewDisposeScope();
@@ -88,14 +89,7 @@ internal static class Batch1Profile
 
         // The same two forwards while a third thread of this process spins, as another busy process on a shared
         // machine would: a forward split evenly between two cores waits for the slower half.
-        double busyForward = WithOneCoreBusy(() => Median(repeats, () =>
-        {
-            using var s = NewDisposeScope();
-            using var mode = inference_mode();
-            using Tensor i = tensor(ids, [1, Length]);
-            using Tensor m = tensor(ones, [1, Length]);
-            encoder.Encode(i, m, pool: false);
-        }));
+        double busyForward = WithOneCoreBusy(() => Median(repeats, torchForward));
         double busyOnnx = WithOneCoreBusy(() => Median(repeats, onnxForward));
 
         // Operators of one layer: q, k, v, output, intermediate, output linears (6); the attention's view/transpose/

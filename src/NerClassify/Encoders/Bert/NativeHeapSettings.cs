@@ -38,7 +38,9 @@ internal static unsafe class NativeHeapSettings
     /// <summary>Sets the thresholds on the first call, where that applies (see the remarks); later calls do nothing.</summary>
     public static void ApplyOnce()
     {
-        if (Interlocked.Exchange(ref s_applied, 1) != 0 || !ShouldApply(Environment.GetEnvironmentVariable))
+        // A plain read first: this runs at the start of every inference forward, and after the first call it is all.
+        if (Volatile.Read(ref s_applied) != 0 || Interlocked.Exchange(ref s_applied, 1) != 0
+            || !ShouldApply(Environment.GetEnvironmentVariable))
         {
             return;
         }
