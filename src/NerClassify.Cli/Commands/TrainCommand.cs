@@ -18,7 +18,7 @@ internal static class TrainCommand
     private const string CheckpointsFolder = "checkpoints";
 
     // The Trainer writes its rolling checkpoint into this subfolder of the checkpoint directory (docs/cli.md).
-    private const string LatestCheckpoint = "latest";
+    private const string LatestCheckpoint = Trainer.LatestCheckpointFolder;
 
     public static Command Create(CliContextFactory contexts)
     {
@@ -136,7 +136,8 @@ internal static class TrainCommand
     private static async Task<int> RunAsync(CliContext context, TrainRequest request, TrainerOptions options, CancellationToken cancellationToken)
     {
         TrainingFiles files = request.Files;
-        if (request.Task == TaskKind.Multitask && files.TrainLabels is null)
+        bool multitask = request.Task.HasTokenHead() && request.Task.HasSequenceHead();
+        if (multitask && files.TrainLabels is null)
         {
             throw new UsageException("--task multitask needs --train-labels: a sentence-label file joined to the CoNLL training file.");
         }
@@ -146,7 +147,7 @@ internal static class TrainCommand
             throw new UsageException("--validation-labels needs --validation.");
         }
 
-        if (request.Task == TaskKind.Multitask && files.Validation is not null && files.ValidationLabels is null)
+        if (multitask && files.Validation is not null && files.ValidationLabels is null)
         {
             throw new UsageException("--task multitask needs --validation-labels with --validation.");
         }
@@ -161,9 +162,9 @@ internal static class TrainCommand
         }
 
         IEnumerable<TrainingExample> all = train.Concat(validation);
-        IReadOnlyList<string>? tokenLabels = request.Task == TaskKind.Sequence ? null
+        IReadOnlyList<string>? tokenLabels = !request.Task.HasTokenHead() ? null
             : LabelSet.FromTags(all.SelectMany(e => e.Tags ?? [])).Labels;
-        IReadOnlyList<string>? sentenceLabels = request.Task == TaskKind.Token ? null
+        IReadOnlyList<string>? sentenceLabels = !request.Task.HasSequenceHead() ? null
             : all.Select(e => e.SentenceLabel).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (tokenLabels is { Count: < 2 })
         {
@@ -256,12 +257,7 @@ internal static class TrainCommand
         return await PretrainedEncoder.FromPretrainedAsync(encoder, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Describe(TaskKind task) => task switch
-    {
-        TaskKind.Token => "an entity model",
-        TaskKind.Sequence => "a sentence classifier",
-        _ => "a multitask model",
-    };
+    private static string Describe(TaskKind task) => task.Description();
 
     internal static string Summary(EvaluationResult scores)
     {

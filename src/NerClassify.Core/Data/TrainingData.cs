@@ -19,9 +19,9 @@ public static class TrainingData
 {
     /// <summary>Loads the examples of <paramref name="task"/>.</summary>
     /// <param name="task">
-    /// <see cref="TaskKind.Token"/>: <paramref name="dataPath"/> is a CoNLL file. <see cref="TaskKind.Sequence"/>: a
-    /// text-label file, or a CoNLL file joined with <paramref name="labelsPath"/>. <see cref="TaskKind.Multitask"/>: a
-    /// CoNLL file joined with <paramref name="labelsPath"/> (sentences without a row keep their tags only).
+    /// Entities only: <paramref name="dataPath"/> is a CoNLL file. Sentence classes only: a text-label file, or a CoNLL
+    /// file joined with <paramref name="labelsPath"/>. Both (multitask): a CoNLL file joined with
+    /// <paramref name="labelsPath"/> (sentences without a row keep their tags only).
     /// </param>
     /// <param name="dataPath">The CoNLL or text-label file.</param>
     /// <param name="labelsPath">A sentence-label file (<c>sentence</c>, <c>label</c>, <c>text</c>) joined by sentence index, or null.</param>
@@ -37,12 +37,12 @@ public static class TrainingData
             throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task.");
         }
 
-        if (task == TaskKind.Multitask && labelsPath is null)
+        if (task.HasTokenHead() && task.HasSequenceHead() && labelsPath is null)
         {
             throw new ArgumentException("A multitask model needs a sentence-label file joined to the CoNLL file.", nameof(labelsPath));
         }
 
-        if (task == TaskKind.Sequence && labelsPath is null)
+        if (!task.HasTokenHead() && labelsPath is null)
         {
             return await LoadTextLabelsAsync(dataPath, cancellationToken).ConfigureAwait(false);
         }
@@ -55,7 +55,7 @@ public static class TrainingData
 
         IReadOnlyList<SentenceLabelRow> rows = await SentenceLabelFile.LoadAsync(labelsPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         IReadOnlyList<LabeledSentence> joined = SentenceLabelFile.Join(corpus.Sentences, rows, labelsPath);
-        if (task == TaskKind.Sequence)
+        if (!task.HasTokenHead())
         {
             return joined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
         }

@@ -37,7 +37,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], null!, TinyData.Examples[1]];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
     }
@@ -48,7 +48,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], new(["John", null!], ["B-PER", "O"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
     }
@@ -59,7 +59,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [.. TinyData.Examples, new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>()
             .Where(e => e.ParamName == "train" && e.Message.Contains($"Training example {TinyData.Examples.Count}") && e.Message.Contains("3 words") && e.Message.Contains("2 tags"));
@@ -71,7 +71,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] validation = [TinyData.Examples[0], new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1"));
     }
@@ -83,7 +83,7 @@ public sealed class TrainerValidationTests
         TrainingExample[] validation = [TinyData.Examples[0], TinyData.Examples[1] with { SentenceLabel = "Weather" }];
         var steps = 0;
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation, new Counter(() => steps++));
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch, new Counter(() => steps++));
 
         act.Should().Throw<ArgumentException>()
             .Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1") && e.Message.Contains("'Weather'"));
@@ -96,7 +96,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] validation = [new(["John", "Smith"], ["B-PER", "PERSON"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 0"));
     }
@@ -107,7 +107,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], new(["Rome"], ["B-GPE"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1") && e.Message.Contains("'B-GPE'"));
     }
@@ -118,7 +118,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] examples = [TinyData.Examples[0], TinyData.Examples[1], new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => new Trainer(OneEpoch).Evaluate(model, TinyBert.Vocabulary(), examples);
+        Action act = () => Trainer.Evaluate(model, TinyBert.Vocabulary(), examples, OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "examples" && e.Message.Contains("Example 2"));
     }
