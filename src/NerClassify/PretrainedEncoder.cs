@@ -5,7 +5,9 @@ using NerClassify.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NerClassify.Encoders;
+using NerClassify.Encoders;
+
+namespace NerClassify;
 
 /// <summary>
 /// A pretrained encoder with its vocabulary: what a Hugging Face BERT model directory holds

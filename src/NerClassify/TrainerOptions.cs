@@ -1,6 +1,8 @@
 using NerClassify.Tokenization;
 
-namespace NerClassify.Training;
+using NerClassify.Training;
+
+namespace NerClassify;
 
 /// <summary>Settings of <see cref="Trainer"/>. Defaults follow the report: AdamW, learning rate 5e-5, weight decay 0.01, 4 epochs.</summary>
 public sealed record TrainerOptions

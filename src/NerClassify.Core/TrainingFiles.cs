@@ -1,4 +1,6 @@
-namespace NerClassify.Data;
+using NerClassify.Data;
+
+namespace NerClassify;
 
 /// <summary>
 /// The files a model trains on, as <see cref="TrainingData.LoadAsync"/> reads them for the model's task: a CoNLL file
