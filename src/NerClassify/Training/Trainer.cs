@@ -31,6 +31,10 @@ public sealed partial class Trainer
     /// <summary>The subfolder of <see cref="TrainerOptions.CheckpointDirectory"/> that holds the rolling checkpoint, and that <see cref="TrainerOptions.ResumeFrom"/> points at.</summary>
     public const string LatestCheckpointFolder = "latest";
 
+    // What an example's error names: the member of the TrainingSet argument that holds it.
+    private const string TrainParameter = "data.Train";
+    private const string ValidationParameter = "data.Validation";
+
     private readonly ILogger<Trainer> _logger;
 
     /// <summary>Creates a trainer.</summary>
@@ -141,10 +145,10 @@ public sealed partial class Trainer
         }
 
         // Everything is checked here, before the first step, rather than an epoch later.
-        TrainingExamples.Check(model, data.Train, nameof(data), "Training example", training: true);
+        TrainingExamples.Check(model, data.Train, TrainParameter, "Training example", training: true);
         if (data.Validation is { } validation)
         {
-            TrainingExamples.Check(model, validation, nameof(data), "Validation example", training: false);
+            TrainingExamples.Check(model, validation, ValidationParameter, "Validation example", training: false);
         }
 
         if (options.ResumeFrom is { } resume && !TrainingCheckpoint.Exists(resume))

@@ -39,7 +39,7 @@ public sealed class TrainerValidationTests
 
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1"));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class TrainerValidationTests
 
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1"));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class TrainerValidationTests
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>()
-            .Where(e => e.ParamName == "train" && e.Message.Contains($"Training example {TinyData.Examples.Count}") && e.Message.Contains("3 words") && e.Message.Contains("2 tags"));
+            .Where(e => e.ParamName == "data.Train" && e.Message.Contains($"Training example {TinyData.Examples.Count}") && e.Message.Contains("3 words") && e.Message.Contains("2 tags"));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class TrainerValidationTests
 
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 1"));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class TrainerValidationTests
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch, new Counter(() => steps++));
 
         act.Should().Throw<ArgumentException>()
-            .Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1") && e.Message.Contains("'Weather'"));
+            .Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 1") && e.Message.Contains("'Weather'"));
         steps.Should().Be(0);
     }
 
@@ -98,7 +98,7 @@ public sealed class TrainerValidationTests
 
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 0"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 0"));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class TrainerValidationTests
 
         Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1") && e.Message.Contains("'B-GPE'"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1") && e.Message.Contains("'B-GPE'"));
     }
 
     [Fact]
