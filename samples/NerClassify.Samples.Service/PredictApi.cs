@@ -16,8 +16,8 @@ public sealed record PredictRequest(string? Text, IReadOnlyList<string?>? Texts,
 /// <summary>One entity: its type, character span <c>[start, end)</c> into the text, the text itself and a confidence.</summary>
 public sealed record EntityResult(string Type, int Start, int End, string Text, float Score);
 
-/// <summary>The sentence label and its probability.</summary>
-public sealed record SentenceResult(string Label, float Score);
+/// <summary>The sentence label and its probability; <c>scores</c> holds every class's probability, highest first.</summary>
+public sealed record SentenceResult(string Label, float Score, IReadOnlyList<ClassScore>? Scores = null);
 
 /// <summary>One text's prediction.</summary>
 public sealed record PredictionResult(string Text, IReadOnlyList<EntityResult> Entities, SentenceResult? Sentence)
@@ -26,7 +26,7 @@ public sealed record PredictionResult(string Text, IReadOnlyList<EntityResult> E
     public static PredictionResult From(Prediction prediction) => new(
         prediction.Text,
         prediction.Entities.Select(e => new EntityResult(e.Type, e.Start, e.End, e.Text, e.Score)).ToArray(),
-        prediction.Sentence is { } s ? new SentenceResult(s.Label, s.Probability) : null);
+        prediction.Sentence is { } s ? new SentenceResult(s.Label, s.Probability, ClassScore.From(s)) : null);
 }
 
 /// <summary>The answer: one prediction per text, in request order.</summary>

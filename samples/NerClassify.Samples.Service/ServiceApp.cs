@@ -43,6 +43,7 @@ public static class ServiceApp
             ? Results.Text("loading", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("ready"));
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPage();
         return app;
     }
 

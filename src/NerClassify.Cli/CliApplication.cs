@@ -79,6 +79,7 @@ public static class CliApplication
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(LabelCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         return root;
     }
 
