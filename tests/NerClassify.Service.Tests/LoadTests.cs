@@ -59,9 +59,12 @@ public sealed class LoadTests(ServiceFixture service, ITestOutputHelper output) 
                 await Task.Delay(10);
             }
 
+            // The short request goes out once the huge body is on the wire and the server has had time to start on it.
             var hugeClock = Stopwatch.StartNew();
-            Task hugeCall = Task.Run(() => PostAndCheckAsync(client, hugeRequest, expected, "the huge request", failures));
-            await Task.Delay(300);
+            var hugeSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task hugeCall = Task.Run(() => PostAndCheckAsync(client, hugeRequest, expected, "the huge request", failures, hugeSent));
+            await Task.WhenAny(hugeSent.Task, hugeCall).WaitAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(500);
             bool hugeRunningWhenShortSent = !hugeCall.IsCompleted;
             var shortClock = Stopwatch.StartNew();
             await PostAndCheckAsync(client, [Short], expected, "the short request", failures);
@@ -84,10 +87,11 @@ public sealed class LoadTests(ServiceFixture service, ITestOutputHelper output) 
         }
     }
 
-    private static async Task PostAndCheckAsync(HttpClient client, string[] texts, Dictionary<string, Prediction> expected, string what, ConcurrentBag<string> failures)
+    private static async Task PostAndCheckAsync(HttpClient client, string[] texts, Dictionary<string, Prediction> expected, string what, ConcurrentBag<string> failures, TaskCompletionSource? sent = null)
     {
         object body = texts.Length == 1 ? new { text = texts[0] } : new { texts };
-        using HttpResponseMessage response = await client.PostAsJsonAsync("/v1/predict", body);
+        using var content = new SignallingContent(JsonContent.Create(body), sent);
+        using HttpResponseMessage response = await client.PostAsync("/v1/predict", content);
         string json = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -109,6 +113,43 @@ public sealed class LoadTests(ServiceFixture service, ITestOutputHelper output) 
                 failures.Add($"{what}, text {k}: {why}");
             }
         }
+    }
+}
+
+/// <summary>A request body that says when it has been written to the connection.</summary>
+internal sealed class SignallingContent : HttpContent
+{
+    private readonly HttpContent inner;
+    private readonly TaskCompletionSource? sent;
+
+    public SignallingContent(HttpContent inner, TaskCompletionSource? sent)
+    {
+        this.inner = inner;
+        this.sent = sent;
+        Headers.ContentType = inner.Headers.ContentType;
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await inner.CopyToAsync(stream);
+        await stream.FlushAsync();
+        sent?.TrySetResult();
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -160,6 +160,121 @@ public sealed class MicroBatcherTests
         afterDispose.Should().Throw<ObjectDisposedException>();
     }
 
+    [Fact]
+    public async Task EnqueueAsync_CostsOverTheBudget_SplitsBatchesByCostNotCount()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var batches = new ConcurrentQueue<int[]>();
+        using var batcher = new MicroBatcher<int, int>(
+            (requests, _) => { entered.Set(); gate.Wait(Patience); batches.Enqueue(requests.ToArray()); return requests.ToArray(); },
+            cost: r => r,
+            maxBatchSize: 32,
+            maxBatchCost: 100,
+            maxWait: TimeSpan.Zero);
+        Task<int> first = batcher.EnqueueAsync(1);
+        entered.Wait(Patience).Should().BeTrue();
+
+        // 60 + 30 fit in 100; 40 does not join them; 150 is over the budget on its own and runs alone.
+        Task<int>[] queued = [batcher.EnqueueAsync(60), batcher.EnqueueAsync(30), batcher.EnqueueAsync(40), batcher.EnqueueAsync(150), batcher.EnqueueAsync(5)];
+        gate.Set();
+        await Task.WhenAll(queued).WaitAsync(Patience);
+        await first;
+
+        batches.Should().HaveCount(5);
+        batches.Skip(1).Should().OnlyContain(b => b.Sum() <= 100 || b.Length == 1);
+        batches.Should().ContainEquivalentOf(new[] { 60, 30 }).And.ContainEquivalentOf(new[] { 150 });
+    }
+
+    [Fact]
+    public async Task EnqueueManyAsync_ShortCallBehindALongOne_RunsInTheNextBatchNotAfterTheLongOne()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var order = new ConcurrentQueue<string>();
+        using var batcher = new MicroBatcher<string, string>(
+            (requests, _) => { entered.Set(); gate.Wait(Patience); foreach (string r in requests) { order.Enqueue(r); } return requests.ToArray(); },
+            cost: r => r.Length,
+            maxBatchSize: 64,
+            maxBatchCost: 20,
+            maxWait: TimeSpan.Zero);
+        Task<string> first = batcher.EnqueueAsync("first");
+        entered.Wait(Patience).Should().BeTrue();
+
+        // One long call of 64 texts of cost 10 (two per batch), then a short call.
+        string[] longTexts = Enumerable.Range(0, 64).Select(i => $"long-{i:D5}").ToArray();
+        Task<string[]> longCall = batcher.EnqueueManyAsync(longTexts);
+        Task<string> shortCall = batcher.EnqueueAsync("short");
+        gate.Set();
+        await Task.WhenAll(longCall, shortCall, first).WaitAsync(Patience);
+
+        (await longCall).Should().Equal(longTexts, "results come back in request order");
+        order.ToList().IndexOf("short").Should().BeLessThan(4, "the short call takes the next batch instead of waiting for 64 long texts");
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_ManyShortCallersAndOneLongCall_TheLongCallIsNotStarved()
+    {
+        var order = new ConcurrentQueue<string>();
+        using var batcher = new MicroBatcher<string, string>(
+            (requests, _) => { foreach (string r in requests) { order.Enqueue(r); } Thread.Sleep(1); return requests.ToArray(); },
+            cost: r => r.Length,
+            maxBatchSize: 64,
+            maxBatchCost: 10,
+            maxWait: TimeSpan.Zero);
+        Task<string> longCall = batcher.EnqueueAsync("long-long!");
+        using var stop = new CancellationTokenSource();
+        int shortDone = 0;
+
+        // A stream of short callers that never lets the queue run dry.
+        Task[] shortCallers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await batcher.EnqueueAsync("s");
+                Interlocked.Increment(ref shortDone);
+            }
+        })).ToArray();
+
+        await longCall.WaitAsync(Patience);
+        stop.Cancel();
+        await Task.WhenAll(shortCallers).WaitAsync(Patience);
+
+        order.Should().Contain("long-long!");
+    }
+
+    [Fact]
+    public async Task EnqueueManyAsync_EveryCallerOfARunningBatchCancels_TheBatchTokenIsCancelled()
+    {
+        using var entered = new ManualResetEventSlim();
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var batcher = new MicroBatcher<int, int>(
+            (requests, token) =>
+            {
+                entered.Set();
+                stopped.TrySetResult(token.WaitHandle.WaitOne(Patience));
+                token.ThrowIfCancellationRequested();
+                return requests.ToArray();
+            },
+            cost: _ => 1,
+            maxBatchSize: 8,
+            maxBatchCost: 100,
+            maxWait: TimeSpan.Zero);
+        using var cancelA = new CancellationTokenSource();
+        using var cancelB = new CancellationTokenSource();
+        Task<int[]> a = batcher.EnqueueManyAsync([1, 2, 3], cancelA.Token);
+        Task<int> b = batcher.EnqueueAsync(4, cancelB.Token);
+        entered.Wait(Patience).Should().BeTrue();
+
+        cancelA.Cancel();
+        stopped.Task.IsCompleted.Should().BeFalse("one caller of the batch is still waiting");
+        cancelB.Cancel();
+
+        (await stopped.Task.WaitAsync(Patience)).Should().BeTrue("the batch stops once nobody waits for it");
+        await ((Func<Task>)(() => a.WaitAsync(Patience))).Should().ThrowAsync<OperationCanceledException>();
+        await ((Func<Task>)(() => b.WaitAsync(Patience))).Should().ThrowAsync<OperationCanceledException>();
+    }
+
     private static bool Disposed(MicroBatcher<int, int> batcher)
     {
         try
