@@ -75,7 +75,8 @@ public static class PredictApi
         }
         finally
         {
-            if (context.RequestAborted.IsCancellationRequested && status < StatusCodes.Status400BadRequest)
+            // A body cut short by a client that went away ends as Kestrel's 400 "unexpected end of request content".
+            if (context.RequestAborted.IsCancellationRequested && status <= StatusCodes.Status400BadRequest)
             {
                 status = ClientClosedRequest;
             }

@@ -193,10 +193,11 @@ internal sealed class MicroBatcher<TRequest, TResult> : IDisposable
                         return;
                     }
 
-                    // A fresh first request: wait up to maxWait for company.
                     Drain(reader);
-                    await WaitForCompanyAsync(reader, DateTime.UtcNow + _maxWait).ConfigureAwait(false);
                 }
+
+                // Unless the backlog already fills a batch, wait up to maxWait for company.
+                await WaitForCompanyAsync(reader, DateTime.UtcNow + _maxWait).ConfigureAwait(false);
 
                 List<Pending> batch = Take();
                 if (Volatile.Read(ref _disposed) != 0)

@@ -67,7 +67,7 @@ internal sealed class PredictionEngine : IDisposable
     }
 
     /// <inheritdoc cref="INerPredictor.PredictBatchAsync(IReadOnlyList{string}, CancellationToken)"/>
-    public async Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         for (int i = 0; i < texts.Count; i++)
@@ -78,11 +78,14 @@ internal sealed class PredictionEngine : IDisposable
         if (!Options.MicroBatching.Enabled)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return PredictTexts(texts, cancellationToken);
+            return Task.FromResult(PredictTexts(texts, cancellationToken));
         }
 
         MicroBatcher<QueuedText, Prediction> batcher = Batcher();
-        return await batcher.EnqueueManyAsync(texts.Select(Queue).ToArray(), cancellationToken).ConfigureAwait(false);
+        return EnqueueAsync(batcher, texts.Select(Queue).ToArray(), cancellationToken);
+
+        static async Task<IReadOnlyList<Prediction>> EnqueueAsync(MicroBatcher<QueuedText, Prediction> batcher, QueuedText[] queued, CancellationToken cancellationToken) =>
+            await batcher.EnqueueManyAsync(queued, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="INerPredictor.Predict(IReadOnlyList{string})"/>
