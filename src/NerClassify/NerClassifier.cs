@@ -246,6 +246,10 @@ public sealed partial class NerClassifier : INerPredictor
     public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
         NotTraining()._engine.PredictAsync(text, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        NotTraining()._engine.PredictBatchAsync(texts, cancellationToken);
+
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
