@@ -77,6 +77,9 @@ internal sealed partial class GazetteerPredictor : INerPredictor
 
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) => texts.Select(Predict).ToArray();
 
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        Task.FromResult(PredictBatch(texts, cancellationToken));
+
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) => sentences.Select(Predict).ToArray();
 
     public EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default) =>
