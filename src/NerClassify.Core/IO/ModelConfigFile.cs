@@ -85,6 +85,7 @@ internal static class ModelConfigFile
             }
 
             string[]? primary = ReadId2Label(root, path, required: false);
+            CheckLabelMaps(root, path, config, primary);
             config = config with
             {
                 TokenLabels = config.Task == TaskKind.Sequence ? null : config.TokenLabels ?? primary,
@@ -137,6 +138,40 @@ internal static class ModelConfigFile
 
     /// <summary>The window settings a configuration asks for.</summary>
     public static EncodingOptions Encoding(this ModelConfig config) => new() { MaxLength = config.MaxLength, Stride = config.Stride };
+
+    /// <summary>
+    /// Refuses <c>id2label</c> or <c>label2id</c> that disagree with the section's labels of the primary head (the token
+    /// head, or the sentence head of a sentence-only model): the weights were trained with the section's, so an edit
+    /// to one map alone would otherwise be ignored without a word.
+    /// </summary>
+    private static void CheckLabelMaps(JsonObject root, string path, ModelConfig config, string[]? id2label)
+    {
+        bool sequenceOnly = config.Task == TaskKind.Sequence;
+        IReadOnlyList<string>? section = sequenceOnly ? config.SequenceLabels : config.TokenLabels;
+        string sectionKey = $"{Section}.{(sequenceOnly ? "sequence_labels" : "token_labels")}";
+        if (section is not null && id2label is not null && !section.SequenceEqual(id2label, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"'{path}': id2label [{string.Join(", ", id2label)}] disagrees with {sectionKey} [{string.Join(", ", section)}]. "
+                + $"The weights follow {sectionKey}; change both keys together (and label2id), or remove id2label and label2id to have them written from {sectionKey} at the next save.");
+        }
+
+        IReadOnlyList<string>? labels = section ?? id2label;
+        if (labels is null || root["label2id"] is not JsonObject label2id)
+        {
+            return;
+        }
+
+        string against = section is not null ? sectionKey : "id2label";
+        bool agrees = label2id.Count == labels.Count && labels.Select((label, id) => (label, id)).All(p =>
+            label2id[p.label] is JsonValue value && value.TryGetValue(out int mapped) && mapped == p.id);
+        if (!agrees)
+        {
+            throw new InvalidDataException(
+                $"'{path}': label2id {label2id.ToJsonString()} disagrees with {against} [{string.Join(", ", labels)}]: each label must map to its position there. "
+                + $"Change both keys together, or remove label2id to have it written from {against} at the next save.");
+        }
+    }
 
     private static string[]? ReadId2Label(JsonObject root, string path, bool required)
     {
