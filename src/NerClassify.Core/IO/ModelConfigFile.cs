@@ -16,6 +16,9 @@ internal static class ModelConfigFile
     /// <summary>The library's section of <c>config.json</c>.</summary>
     public const string Section = "nerclassify";
 
+    /// <summary>The section's key for the SHA-256 of the <c>model.safetensors</c> saved with it (the weights fingerprint).</summary>
+    public const string WeightsSha256 = "weights_sha256";
+
     /// <summary>The settings that (de)serialise the section: snake_case names and enum values.</summary>
     public static JsonSerializerOptions SerializerOptions { get; } = new()
     {
@@ -125,16 +128,27 @@ internal static class ModelConfigFile
     /// <param name="path">The file to write.</param>
     /// <param name="encoderConfig">The encoder's Hugging Face configuration (not modified).</param>
     /// <param name="config">The model configuration.</param>
-    public static void Write(string path, JsonObject encoderConfig, ModelConfig config)
+    /// <param name="weightsSha256">The SHA-256 of the weights file saved with it, stored as <c>nerclassify.weights_sha256</c>; null for none.</param>
+    public static void Write(string path, JsonObject encoderConfig, ModelConfig config, string? weightsSha256 = null)
     {
         var root = (JsonObject)encoderConfig.DeepClone();
         root["architectures"] = new JsonArray(Architecture(config.Task));
         IReadOnlyList<string> primary = config.TokenLabels ?? config.SequenceLabels!;
         root["id2label"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
         root["label2id"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(label, (JsonNode?)id)));
-        root[Section] = JsonSerializer.SerializeToNode(config, SerializerOptions);
+        var section = (JsonObject)JsonSerializer.SerializeToNode(config, SerializerOptions)!;
+        if (weightsSha256 is not null)
+        {
+            section[WeightsSha256] = weightsSha256;
+        }
+
+        root[Section] = section;
         File.WriteAllText(path, root.ToJsonString(SerializerOptions));
     }
+
+    /// <summary>The weights fingerprint a save recorded (<c>nerclassify.weights_sha256</c>), or null when there is none.</summary>
+    public static string? ReadWeightsSha256(JsonObject root) =>
+        root[Section] is JsonObject section && section[WeightsSha256] is JsonValue value && value.TryGetValue(out string? sha256) ? sha256 : null;
 
     /// <summary>The window settings a configuration asks for.</summary>
     public static EncodingOptions Encoding(this ModelConfig config) => new() { MaxLength = config.MaxLength, Stride = config.Stride };
