@@ -158,9 +158,10 @@ public sealed class TrainerValidationTests
         await new Trainer(OneEpoch with { Epochs = 1, CheckpointDirectory = folder.Path }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
         var resume = OneEpoch with { Epochs = 2, BatchSize = 2, ResumeFrom = System.IO.Path.Combine(folder.Path, "latest") };
 
-        Action act = () => _ = new Trainer(resume).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        // Awaited, so that a run that is not refused finishes before the model is disposed.
+        Func<Task> act = () => new Trainer(resume).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == nameof(TrainerOptions.ResumeFrom))
+        (await act.Should().ThrowAsync<ArgumentException>()).Where(e => e.ParamName == nameof(TrainerOptions.ResumeFrom))
             .WithMessage("*written with BatchSize = 6, but this run has BatchSize = 2*");
     }
 
