@@ -83,7 +83,7 @@ public static class PretrainedEncoders
     {
         using Stream onnx = OpenMiniLmResource("model.onnx");
         using Stream vocabulary = OpenMiniLmResource("vocab.txt");
-        return PretrainedEncoder.FromOnnx(onnx, vocabulary, lowerCase: true, options);
+        return PretrainedEncoder.FromOnnx(onnx, vocabulary, lowerCase: true, options, name: $"{MiniLmName} (embedded in NerClassify.Pretrained.MiniLM)");
     }
 
     /// <summary>Opens one of the MiniLM package's embedded files (<c>model.onnx</c> or <c>vocab.txt</c>).</summary>

@@ -318,13 +318,14 @@ public sealed partial class NerClassifier : INerPredictor
         ? throw new InvalidOperationException("The model is training; predict or evaluate after TrainAsync has finished.")
         : this;
 
-    /// <summary>The export settings that carry this model's configuration and vocabulary.</summary>
+    /// <summary>The export settings that carry this model's configuration, vocabulary and weights fingerprint.</summary>
     internal OnnxExportOptions ExportOptions() => new()
     {
         LowerCase = _vocabulary.LowerCase,
         Encoding = Config.Encoding(),
         Config = Config,
         Vocabulary = _vocabulary,
+        WeightsSha256 = CheckpointFiles.Fingerprint(_model.state_dict()),
     };
 
     private async Task<(TrainingHistory History, string TrainedOn)> SelfTrainCoreAsync(

@@ -58,7 +58,12 @@ internal sealed partial class Trainer
     /// <exception cref="ArgumentException">
     /// (Thrown here, before the first step.) An example is null, has a null word or tag, a tag count other than its word
     /// count, a tag (training) or sentence label the model lacks, a malformed tag (validation), or (training) no label for
-    /// any of the model's tasks; the message names the example's index.
+    /// any of the model's tasks; the message names the example's index. Every training example has zero words. The
+    /// checkpoint to resume from was written with another <see cref="TrainerOptions.BatchSize"/>; the message names both.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// (From the task, before the first step.) <see cref="TrainerOptions.MaxLength"/> exceeds the encoder's positions and
+    /// a training or validation sentence needs a window that long; the message names both numbers and the example.
     /// </exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public Task<TrainingHistory> TrainAsync(
@@ -79,6 +84,12 @@ internal sealed partial class Trainer
 
         // Everything is checked here, before the first step, rather than an epoch later.
         CheckExamples(model, train, nameof(train), "Training example", training: true);
+        if (train.All(example => example.Words.Count == 0))
+        {
+            // Such examples encode to nothing, so training would take no step and report a loss of 0.
+            throw new ArgumentException($"All {train.Count} training examples have zero words; there is nothing to train on.", nameof(train));
+        }
+
         if (validation is not null)
         {
             CheckExamples(model, validation, nameof(validation), "Validation example", training: false);
@@ -87,6 +98,11 @@ internal sealed partial class Trainer
         if (Options.ResumeFrom is { } resume && !File.Exists(Path.Combine(resume, StateFile)))
         {
             throw new FileNotFoundException($"'{resume}' is not a training checkpoint: it has no {StateFile}.", Path.Combine(resume, StateFile));
+        }
+
+        if (Options.ResumeFrom is { } resumeFrom)
+        {
+            CheckSameBatchSize(resumeFrom);
         }
 
         return Task.Factory.StartNew(
@@ -257,6 +273,7 @@ internal sealed partial class Trainer
     {
         ModelRunner runner = CreateRunner(model, vocabulary);
         List<EncodedSentence> encoded = EncodeTraining(model, runner, train);
+        CheckPositions(model, runner, encoded, validation);
         long padId = vocabulary.PadId;
         int batchesPerEpoch = BatchPlanner.CreateBatches(encoded, padId, BatchOptions(0)).Count;
         int stepsPerEpoch = (batchesPerEpoch + Options.GradientAccumulationSteps - 1) / Options.GradientAccumulationSteps;
@@ -483,6 +500,39 @@ internal sealed partial class Trainer
         return new ModelRunner(new TorchSharpBackend(model), tokenizer, Options.Encoding, Options.ConstrainedDecoding);
     }
 
+    /// <summary>
+    /// Refuses, before the first step, a window longer than the encoder's positions, which would otherwise fail at its
+    /// first forward, possibly deep into an epoch or at the first validation. A <see cref="TrainerOptions.MaxLength"/>
+    /// above the positions is refused only when a sentence needs such a window: windows never grow past the longest
+    /// sentence, and the default of 128 exceeds the positions of small encoders.
+    /// </summary>
+    private void CheckPositions(TaskModel model, ModelRunner runner, List<EncodedSentence> encoded, IReadOnlyList<TrainingExample>? validation)
+    {
+        int positions = model.Encoder.Config.MaxPositionEmbeddings;
+        if (Options.MaxLength <= positions)
+        {
+            return;
+        }
+
+        IEnumerable<(string What, EncodedSentence Window)> windows = encoded.Select(w => ("training example", w));
+        if (validation is not null)
+        {
+            windows = windows.Concat(validation.SelectMany((example, i) => runner.Encode(example.Words, null, null, i)).Select(w => ("validation example", w)));
+        }
+
+        foreach ((string what, EncodedSentence window) in windows)
+        {
+            if (window.InputIds.Length > positions)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(TrainerOptions.MaxLength),
+                    Options.MaxLength,
+                    $"{nameof(TrainerOptions)}.{nameof(TrainerOptions.MaxLength)} is {Options.MaxLength}, but the encoder has only {positions} positions (max_position_embeddings), "
+                    + $"and {what} {window.SentenceIndex} needs a window of {window.InputIds.Length} subwords; set {nameof(TrainerOptions.MaxLength)} to at most {positions}.");
+            }
+        }
+    }
+
     private static List<EncodedSentence> EncodeTraining(TaskModel model, ModelRunner runner, IReadOnlyList<TrainingExample> train)
     {
         LabelSet? tokenLabels = model.TokenLabels is null ? null : LabelSet.FromLabels(model.TokenLabels);
@@ -640,24 +690,40 @@ internal sealed partial class Trainer
             }
 
             optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
-            File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state.ToStored()));
+            File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state.ToStored() with { BatchSize = Options.BatchSize }));
         });
         LogCheckpoint(directory, state.EpochsDone);
     }
 
-    private static (RunState State, Dictionary<string, Tensor>? Average) LoadCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer)
+    // The batch size sets the batches, the steps per epoch and so the learning-rate schedule: a run resumed with
+    // another one would continue a different run. Checkpoints written before the size was recorded are not checked.
+    private void CheckSameBatchSize(string directory)
     {
-        string statePath = Path.Combine(directory, StateFile);
-        StoredRunState stored;
+        StoredRunState stored = ReadState(Path.Combine(directory, StateFile));
+        if (stored.BatchSize is { } written && written != Options.BatchSize)
+        {
+            throw new ArgumentException(
+                $"The checkpoint '{directory}' was written with {nameof(TrainerOptions.BatchSize)} = {written}, but this run has {nameof(TrainerOptions.BatchSize)} = {Options.BatchSize}; resume with {written} (other batches would change the steps and the learning-rate schedule).",
+                nameof(TrainerOptions.ResumeFrom));
+        }
+    }
+
+    private static StoredRunState ReadState(string statePath)
+    {
         try
         {
-            stored = JsonSerializer.Deserialize<StoredRunState>(File.ReadAllText(statePath))
+            return JsonSerializer.Deserialize<StoredRunState>(File.ReadAllText(statePath))
                 ?? throw new InvalidDataException($"'{statePath}' is empty.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"'{statePath}' is not a valid trainer state: {e.Message}", e);
         }
+    }
+
+    private static (RunState State, Dictionary<string, Tensor>? Average) LoadCheckpoint(string directory, TaskModel model, OptimizerHelper optimizer)
+    {
+        StoredRunState stored = ReadState(Path.Combine(directory, StateFile));
 
         using (NewDisposeScope())
         {
@@ -746,5 +812,5 @@ internal sealed partial class Trainer
             AveragedEpochs);
     }
 
-    private sealed record StoredRunState(int EpochsDone, int GlobalStep, double? BestScore, int? BestEpoch, int EpochsWithoutImprovement, string History, int AveragedEpochs = 0);
+    private sealed record StoredRunState(int EpochsDone, int GlobalStep, double? BestScore, int? BestEpoch, int EpochsWithoutImprovement, string History, int AveragedEpochs = 0, int? BatchSize = null);
 }
