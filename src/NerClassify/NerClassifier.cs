@@ -225,7 +225,7 @@ public sealed partial class NerClassifier : INerPredictor
             }
         }
 
-        return TrainExclusivelyAsync(() => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
+        return TrainExclusivelyAsync(options, () => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -380,14 +380,15 @@ public sealed partial class NerClassifier : INerPredictor
         IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken) =>
         TrainExclusivelyAsync(
+            trainer.Options,
             async () => (await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false), description ?? $"{train.Count} sentences"),
             cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="train"/> as the only training of this model, with predictions refused meanwhile, then
-    /// records what it trained on and puts the model back in evaluation mode.
+    /// records what it trained on and with which windows, and puts the model back in evaluation mode.
     /// </summary>
-    private async Task<TrainingHistory> TrainExclusivelyAsync(Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
+    private async Task<TrainingHistory> TrainExclusivelyAsync(TrainerOptions options, Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
     {
         using CallGuard.Lease lease = _engine.Guard.Enter();
         await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -395,7 +396,7 @@ public sealed partial class NerClassifier : INerPredictor
         try
         {
             (TrainingHistory history, string trainedOn) = await train().ConfigureAwait(false);
-            _engine.Config = Config with { TrainedOn = trainedOn };
+            _engine.Config = Config with { TrainedOn = trainedOn, TrainingMaxLength = options.MaxLength, TrainingStride = options.Stride };
             return history;
         }
         finally
