@@ -62,7 +62,7 @@ public static class CliApplication
         };
         try
         {
-            if (parsed.Errors.Count == 0 && UnknownOption(parsed) is { } unknown)
+            if (UnknownOption(parsed) is { } unknown)
             {
                 throw new UsageException(
                     $"unknown option '{unknown}'{Suggestion(parsed.CommandResult.Command, unknown)}. A value that starts with '-' goes after '--', as in: nerclassify predict DIR -- \"-text\".",
@@ -86,7 +86,7 @@ public static class CliApplication
     /// <summary>
     /// An argument value that looks like an option (<c>--fromat</c>, <c>-x</c>) before any <c>--</c>. System.CommandLine
     /// gives a command's arguments any token it does not know as an option, so a mistyped option would otherwise become
-    /// a text to predict or a path.
+    /// a text to predict or a path (or, when a path is then left over, an error about the path rather than the option).
     /// </summary>
     private static string? UnknownOption(ParseResult parsed)
     {
