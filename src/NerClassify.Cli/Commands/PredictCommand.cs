@@ -58,7 +58,7 @@ internal static class PredictCommand
                 throw new UsageException("Give texts as arguments or --input FILE, not both.");
             }
 
-            // The texts are read before the model is loaded, so that no input fails fast.
+            // The texts are read before the model loads, so that missing or empty input fails at once.
             Texts work = inputPath is not null ? await ReadInputAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false)
                 : given.Length > 0 ? FromArguments(given)
                 : await ReadStandardInputAsync(context.Input, cancellationToken).ConfigureAwait(false);
