@@ -45,6 +45,21 @@ public sealed class PlotTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Train_PlotsFolder_WritesThePlotsThereAndReportMdLinksThem()
+    {
+        string output = workspace.NewPath("plotted");
+        string folder = workspace.NewPath("training-plots");
+
+        CliRun run = await CliRun.RunAsync([.. workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--validation", workspace.ValidationFile, "--output", output), "--plots", folder]);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        File.Exists(Path.Combine(folder, "training-loss.png")).Should().BeTrue();
+        File.Exists(Path.Combine(folder, "validation.png")).Should().BeTrue();
+        File.Exists(Path.Combine(output, "training-loss.png")).Should().BeFalse();
+        File.ReadAllText(Path.Combine(output, "report.md")).Should().Contain($"](../{Path.GetFileName(folder)}/training-loss.png)");
+    }
+
+    [Fact]
     public void Confusion_Normalized_RowsSumToOneAndHasAColourBar()
     {
         var matrix = new ConfusionMatrix(["sport", "world"], [[3, 1], [0, 0]]);
