@@ -140,7 +140,7 @@ public sealed partial class NerClassifier : INerPredictor
     /// <param name="train">Training sentences; each needs tags, a sentence label or both, as the task asks.</param>
     /// <param name="validation">Sentences evaluated after every epoch, or null.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
-    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops before the next batch; the last checkpoint stays usable.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="ArgumentException">An example does not fit the model (unknown tag or class, tag count); the message names its index.</exception>
@@ -161,7 +161,7 @@ public sealed partial class NerClassifier : INerPredictor
     /// <summary>Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for multitask.</summary>
     /// <param name="files">The training (and validation) files; see <see cref="TrainingData.LoadAsync"/>.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
-    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops reading or before the next batch.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
@@ -193,7 +193,7 @@ public sealed partial class NerClassifier : INerPredictor
     /// <param name="selfTraining">Confidence thresholds, cap, rounds and student epochs; null for the defaults.</param>
     /// <param name="validation">Sentences evaluated after every epoch of every stage, or null.</param>
     /// <param name="options">The teacher's and the students' training settings; <see cref="TrainerOptions.ResumeFrom"/> must be null, and checkpoints go to <c>teacher</c> and <c>student-N</c> below <see cref="TrainerOptions.CheckpointDirectory"/>.</param>
-    /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
+    /// <param name="progress">Receives a report after every optimiser step of every stage, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops before the next batch.</param>
     /// <returns>The last student's history.</returns>
     /// <exception cref="ArgumentException">An example does not fit the model, an unlabelled sentence or word is null, or <see cref="TrainerOptions.ResumeFrom"/> is set.</exception>
@@ -225,7 +225,7 @@ public sealed partial class NerClassifier : INerPredictor
             }
         }
 
-        return TrainExclusivelyAsync(() => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
+        return TrainExclusivelyAsync(options, () => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -385,14 +385,15 @@ public sealed partial class NerClassifier : INerPredictor
         IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken) =>
         TrainExclusivelyAsync(
+            trainer.Options,
             async () => (await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false), description ?? $"{train.Count} sentences"),
             cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="train"/> as the only training of this model, with predictions refused meanwhile, then
-    /// records what it trained on and puts the model back in evaluation mode.
+    /// records what it trained on and with which windows, and puts the model back in evaluation mode.
     /// </summary>
-    private async Task<TrainingHistory> TrainExclusivelyAsync(Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
+    private async Task<TrainingHistory> TrainExclusivelyAsync(TrainerOptions options, Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
     {
         using CallGuard.Lease lease = _engine.Guard.Enter();
         await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -400,7 +401,7 @@ public sealed partial class NerClassifier : INerPredictor
         try
         {
             (TrainingHistory history, string trainedOn) = await train().ConfigureAwait(false);
-            _engine.Config = Config with { TrainedOn = trainedOn };
+            _engine.Config = Config with { TrainedOn = trainedOn, TrainingMaxLength = options.MaxLength, TrainingStride = options.Stride };
             return history;
         }
         finally

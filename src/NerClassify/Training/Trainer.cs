@@ -307,6 +307,7 @@ internal sealed partial class Trainer
                 EpochResult result = TrainEpoch(model, encoded, padId, device, optimizer, scales, state, epoch, stepsPerEpoch, totalSteps, warmupSteps, progress, cancellationToken);
                 if (validation is { Count: > 0 } && Options.EvaluateEveryEpoch)
                 {
+                    progress?.Report(EpochReport(result, batchesPerEpoch) with { Phase = TrainingPhase.Validating, ValidationSentences = validation.Count });
                     EvaluationResult scores = Evaluate(model, runner, validation, cancellationToken);
                     result = result with { Validation = scores };
                     double score = scores.Score(Options.SelectionMetric);
@@ -339,6 +340,8 @@ internal sealed partial class Trainer
                     SaveCheckpoint(Path.Combine(checkpoints, CheckpointName), model, optimizer, state, average);
                 }
 
+                progress?.Report(EpochReport(result, batchesPerEpoch) with { Phase = TrainingPhase.EpochCompleted, CompletedEpoch = result });
+
                 if (Options.EarlyStoppingPatience is { } patience && state.EpochsWithoutImprovement >= patience)
                 {
                     state.StoppedEarly = true;
@@ -366,6 +369,11 @@ internal sealed partial class Trainer
             DisposeAll(average);
         }
     }
+
+    /// <summary>A report at the end of an epoch: all its batches done, its mean loss, the time the remaining epochs would take at its pace.</summary>
+    private TrainingProgress EpochReport(EpochResult epoch, int batchesPerEpoch) => new(
+        epoch.Epoch, Options.Epochs, batchesPerEpoch, batchesPerEpoch, epoch.TrainLoss, epoch.TrainTokenLoss, epoch.TrainSequenceLoss,
+        epoch.ExamplesPerSecond, TimeSpan.FromSeconds(epoch.TrainSeconds * (Options.Epochs - epoch.Epoch)));
 
     private EpochResult TrainEpoch(
         TaskModel model,
