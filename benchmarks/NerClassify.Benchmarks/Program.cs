@@ -35,6 +35,14 @@ if (args.Length > 0 && args[0] == "--concurrency")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--serving")
+{
+    int requests = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 400;
+    int[]? callers = args.Length > 2 ? args[2].Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : null;
+    await NerClassify.Benchmarks.ServingBenchmark.RunAsync(requests, callers);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--latency1")
 {
     int repeats = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;

@@ -20,6 +20,8 @@ public static class ServiceApp
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.Configure<ModelSourceOptions>(builder.Configuration.GetSection("Model"));
         builder.Services.Configure<ServingOptions>(builder.Configuration.GetSection("Serving"));
+        builder.Services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
+        builder.Services.AddOptions<ServingOptions>().ValidateOnStart();
         builder.Services.AddSingleton<ModelLoader>(services => LoadFromConfiguration(
             services.GetRequiredService<IOptions<ModelSourceOptions>>().Value,
             services.GetRequiredService<IOptions<ServingOptions>>().Value));
@@ -35,6 +37,7 @@ public static class ServiceApp
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1/predict", StringComparison.Ordinal), predict => predict.Use(PredictApi.CountRequestsAsync));
         app.MapPost("/v1/predict", PredictApi.PredictAsync);
         app.MapGet("/healthz", (ModelHost host) => host.Failure is { } failure
             ? Results.Problem($"The model could not be loaded: {failure.Message}", statusCode: StatusCodes.Status500InternalServerError)
@@ -43,6 +46,7 @@ public static class ServiceApp
             ? Results.Text("loading", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("ready"));
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPage();
         return app;
     }
 

@@ -31,7 +31,10 @@ public sealed record ServingOptions
     /// <summary>The most texts in one request; more is answered 413. Default 64.</summary>
     public int MaxTexts { get; init; } = 64;
 
-    /// <summary>The longest text in characters; longer is answered 413. Default 10,000.</summary>
+    /// <summary>
+    /// The longest text in characters; longer is answered 413. Default 10,000. At most the library's
+    /// <see cref="PredictorOptions.MaxInputLength"/> (100,000): a larger value is refused at start.
+    /// </summary>
     public int MaxTextChars { get; init; } = 10_000;
 
     /// <summary>The largest request body in bytes; larger is answered 413 by Kestrel. Default 1 MiB.</summary>
@@ -40,6 +43,9 @@ public sealed record ServingOptions
     /// <summary>Compute threads of the model (TorchSharp or ONNX Runtime intra-op); null for the runtime's default.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Coalescing of concurrent texts into shared forward passes. Default on, 32 texts, 2 ms.</summary>
-    public MicroBatchingOptions MicroBatching { get; init; } = new() { Enabled = true };
+    /// <summary>
+    /// Coalescing of concurrent texts into shared forward passes (32 texts, 4,096 tokens, 2 ms when on). Default off:
+    /// on mixed-length traffic it measured slower than concurrent unbatched requests (docs/serving.md).
+    /// </summary>
+    public MicroBatchingOptions MicroBatching { get; init; } = new();
 }

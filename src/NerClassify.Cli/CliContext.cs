@@ -3,17 +3,21 @@ using Spectre.Console;
 
 namespace NerClassify.Cli;
 
-/// <summary>What a running command writes to: results, messages, logs and progress bars.</summary>
+/// <summary>What a running command reads from and writes to: texts, results, messages, logs and progress bars.</summary>
 internal sealed class CliContext
 {
-    public CliContext(TextWriter output, TextWriter error, bool quiet, Verbosity verbosity, bool showProgress)
+    public CliContext(StandardInput input, TextWriter output, TextWriter error, bool quiet, Verbosity verbosity, bool showProgress)
     {
+        Input = input;
         Output = output;
         Error = error;
         Quiet = quiet;
         LoggerFactory = new TextLoggerFactory(error, verbosity);
-        Progress = new ProgressDisplay(showProgress ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null);
+        Progress = new ProgressDisplay(showProgress ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null, Say);
     }
+
+    /// <summary>Standard input, where <c>predict</c> reads texts when none are given.</summary>
+    public StandardInput Input { get; }
 
     /// <summary>Results: reports, predictions.</summary>
     public TextWriter Output { get; }

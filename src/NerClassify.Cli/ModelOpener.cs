@@ -32,7 +32,15 @@ internal static class ModelOpener
         DefaultValueFactory = _ => new PredictorOptions().BatchSize,
     };
 
-    public static INerPredictor Open(string path, Backend backend, PredictorOptions options, ILoggerFactory loggerFactory)
+    public static INerPredictor Open(string path, Backend backend, PredictorOptions options, ILoggerFactory loggerFactory) =>
+        Resolve(path, backend) == Backend.Onnx
+            ? OnnxNerClassifier.Load(path, options)
+            : NerClassifier.Load(path, options, loggerFactory);
+
+    /// <summary>The backend that runs <paramref name="path"/>: what <paramref name="backend"/> says, or for auto what the path holds.</summary>
+    /// <exception cref="FileNotFoundException">The path does not exist.</exception>
+    /// <exception cref="UsageException">TorchSharp was asked for an .onnx file.</exception>
+    public static Backend Resolve(string path, Backend backend)
     {
         bool isFile = File.Exists(path);
         if (!isFile && !Directory.Exists(path))
@@ -50,8 +58,6 @@ internal static class ModelOpener
             throw new UsageException($"--backend torchsharp needs a model directory; '{path}' is a file (use --backend onnx for an .onnx file).");
         }
 
-        return backend == Backend.Onnx
-            ? OnnxNerClassifier.Load(path, options)
-            : NerClassifier.Load(path, options, loggerFactory);
+        return backend;
     }
 }

@@ -35,6 +35,17 @@ public sealed record ModelConfig
     [JsonPropertyName("stride")]
     public int Stride { get; init; } = 128;
 
+    /// <summary>
+    /// Subwords per window while the model was trained (<c>TrainerOptions.MaxLength</c>), or null when unknown: a model
+    /// never trained here, or saved before the library recorded it. <see cref="MaxLength"/> is the window for prediction.
+    /// </summary>
+    [JsonPropertyName("training_max_length")]
+    public int? TrainingMaxLength { get; init; }
+
+    /// <summary>Subwords shared by consecutive training windows (<c>TrainerOptions.Stride</c>), or null when unknown, as <see cref="TrainingMaxLength"/>.</summary>
+    [JsonPropertyName("training_stride")]
+    public int? TrainingStride { get; init; }
+
     /// <summary>Whether the encoder has the pooler ([CLS] dense + tanh) that the sentence head reads. Default true.</summary>
     [JsonPropertyName("encoder_has_pooler")]
     public bool EncoderHasPooler { get; init; } = true;
@@ -69,6 +80,28 @@ public sealed record ModelConfig
     /// <summary>A description of the training data (files and sentence counts), or null before training.</summary>
     [JsonPropertyName("trained_on")]
     public string? TrainedOn { get; init; }
+
+    /// <summary>
+    /// Reads the configuration of a saved model directory (or of a directory an ONNX export wrote) from its
+    /// <c>config.json</c> and tokenizer files, without reading the weights: cheap enough to describe a model.
+    /// </summary>
+    /// <param name="directory">The model directory.</param>
+    /// <returns>The configuration, as loading the model would give it.</returns>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException"><c>config.json</c> or <c>vocab.txt</c> is missing; the message names it.</exception>
+    /// <exception cref="InvalidDataException"><c>config.json</c> is invalid; the message names the file and the key.</exception>
+    public static ModelConfig Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+        }
+
+        string configPath = Path.Combine(directory, IO.ModelFiles.Config);
+        System.Text.Json.Nodes.JsonObject root = IO.ModelConfigFile.ReadObject(configPath);
+        return IO.ModelConfigFile.Read(root, configPath, Encoders.BertVocabulary.Load(directory).LowerCase);
+    }
 
     /// <summary>Checks the values.</summary>
     /// <returns>This instance.</returns>

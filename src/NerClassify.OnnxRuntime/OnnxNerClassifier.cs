@@ -56,7 +56,7 @@ public sealed class OnnxNerClassifier : INerPredictor
         OnnxRuntimeBackend backend = OnnxRuntimeBackend.Open(onnxPath, options.Compute);
         try
         {
-            (ModelConfig config, BertVocabulary vocabulary) = isDirectory ? ReadDirectory(path) : ReadMetadata(backend, onnxPath);
+            (ModelConfig config, BertVocabulary vocabulary) = isDirectory ? ReadDirectory(path, backend, onnxPath) : ReadMetadata(backend, onnxPath);
             if (!SameLabels(config.TokenLabels, backend.TokenLabels) || !SameLabels(config.SequenceLabels, backend.SequenceLabels))
             {
                 throw new InvalidDataException($"The labels of '{onnxPath}' differ from its configuration's; export the model again.");
@@ -89,6 +89,10 @@ public sealed class OnnxNerClassifier : INerPredictor
     public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
         _engine.PredictAsync(text, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        _engine.PredictBatchAsync(texts, cancellationToken);
+
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
@@ -109,11 +113,34 @@ public sealed class OnnxNerClassifier : INerPredictor
     /// <summary>Waits for calls in flight, then closes the ONNX Runtime session.</summary>
     public void Dispose() => _engine.Dispose();
 
-    private static (ModelConfig, BertVocabulary) ReadDirectory(string directory)
+    private static (ModelConfig, BertVocabulary) ReadDirectory(string directory, OnnxRuntimeBackend backend, string onnxPath)
     {
         string configPath = Path.Combine(directory, ModelFiles.Config);
         BertVocabulary vocabulary = BertVocabulary.Load(directory);
-        return (ModelConfigFile.Read(ModelConfigFile.ReadObject(configPath), configPath, vocabulary.LowerCase), vocabulary);
+        System.Text.Json.Nodes.JsonObject root = ModelConfigFile.ReadObject(configPath);
+        CheckSameWeights(ModelConfigFile.ReadWeightsSha256(root), backend, configPath, onnxPath);
+        return (ModelConfigFile.Read(root, configPath, vocabulary.LowerCase), vocabulary);
+    }
+
+    // A save records its weights' fingerprint in config.json and an export in the ONNX metadata: a directory saved
+    // again after its export holds a model.onnx of other weights, which would predict with the old model unnoticed.
+    // A config.json without a fingerprint (a Hugging Face directory) cannot be checked and is trusted.
+    private static void CheckSameWeights(string? saved, OnnxRuntimeBackend backend, string configPath, string onnxPath)
+    {
+        if (saved is null)
+        {
+            return;
+        }
+
+        backend.Metadata.TryGetValue(OnnxMetadataKeys.WeightsSha256, out string? exported);
+        if (string.Equals(saved, exported, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        throw new InvalidDataException(exported is null
+            ? $"'{onnxPath}' records no weights fingerprint, so it cannot be matched with the weights saved with '{configPath}' ({ModelConfigFile.Section}.{ModelConfigFile.WeightsSha256} {saved}). Export it again with NerClassifier.ExportOnnx after the last save."
+            : $"'{onnxPath}' was exported from other weights than those saved with '{configPath}' (weights SHA-256 {exported} in the ONNX file, {saved} in {ModelConfigFile.Section}.{ModelConfigFile.WeightsSha256}): the model was saved again after the export. Export it again with NerClassifier.ExportOnnx, or load the directory with NerClassifier.Load.");
     }
 
     private static (ModelConfig, BertVocabulary) ReadMetadata(OnnxRuntimeBackend backend, string path)

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using NerClassify.Encoders;
 
 namespace NerClassify.Pretrained;
@@ -83,7 +84,7 @@ public static class PretrainedEncoders
     {
         using Stream onnx = OpenMiniLmResource("model.onnx");
         using Stream vocabulary = OpenMiniLmResource("vocab.txt");
-        return PretrainedEncoder.FromOnnx(onnx, vocabulary, lowerCase: true, options);
+        return PretrainedEncoder.FromOnnx(onnx, vocabulary, lowerCase: true, options, name: $"{MiniLmName} (embedded in NerClassify.Pretrained.MiniLM)");
     }
 
     /// <summary>Opens one of the MiniLM package's embedded files (<c>model.onnx</c> or <c>vocab.txt</c>).</summary>
@@ -105,15 +106,42 @@ public static class PretrainedEncoders
     {
         try
         {
+            // A package reference lists the assembly in the application's deps.json, so the runtime resolves it by name.
             return Assembly.Load(MiniLmAssembly);
         }
-        catch (FileNotFoundException)
+        catch (FileNotFoundException notResolved)
         {
-            // Inside this repository the assembly is copied beside the application without a deps.json entry.
-            string path = Path.Combine(AppContext.BaseDirectory, MiniLmAssembly + ".dll");
-            return File.Exists(path)
-                ? System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(path)
-                : throw new FileNotFoundException($"The {MiniLmAssembly} assembly was not found beside the application; reference the NerClassify.Pretrained.MiniLM package.", path);
+            // A project reference copies it beside the application without a deps.json entry; a host that loads this
+            // assembly from its own folder (a plug-in) finds it beside this one.
+            string? ownFolder = Path.GetDirectoryName(typeof(PretrainedEncoders).Assembly.Location);
+            string[] folders = string.IsNullOrEmpty(ownFolder) ? [AppContext.BaseDirectory] : [AppContext.BaseDirectory, ownFolder];
+            return LoadMiniLmAssemblyFrom(folders, notResolved);
         }
+    }
+
+    /// <summary>Loads the MiniLM assembly from the first of <paramref name="folders"/> that holds it.</summary>
+    /// <exception cref="FileNotFoundException">No folder holds it; the message names every path tried.</exception>
+    internal static Assembly LoadMiniLmAssemblyFrom(IReadOnlyList<string> folders, Exception? notResolved = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(folders.Count);
+        string[] candidates = folders
+            .Select(folder => Path.GetFullPath(Path.Combine(folder, MiniLmAssembly + ".dll")))
+            .Distinct(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)
+            .ToArray();
+        string? path = candidates.FirstOrDefault(File.Exists);
+        if (path is not null)
+        {
+            AssemblyLoadContext context = AssemblyLoadContext.GetLoadContext(typeof(PretrainedEncoders).Assembly) ?? AssemblyLoadContext.Default;
+            return context.LoadFromAssemblyPath(path);
+        }
+
+        throw new FileNotFoundException(
+            $"{MiniLmAssembly}.dll, which holds the {MiniLmName} weights, is missing: the runtime could not resolve it " +
+            $"(it is not in the application's deps.json) and no file exists at {string.Join(" or ", candidates)}. " +
+            "The NerClassify.Pretrained.MiniLM package carries it (lib/net10.0) and a build or publish copies it beside the " +
+            "application, so it is lost when the application's files were copied or trimmed without it: rebuild the " +
+            $"application, or put {MiniLmAssembly}.dll from the package next to it.",
+            candidates[0],
+            notResolved);
     }
 }

@@ -163,7 +163,7 @@ public sealed class NerClassifier : INerPredictor
     /// <param name="train">Training sentences; each needs tags, a sentence label or both, as the task asks.</param>
     /// <param name="validation">Sentences evaluated after every epoch, or null.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
-    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops before the next batch; the last checkpoint stays usable, and the model is unchanged.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="ArgumentException">An example does not fit the model (unknown tag or class, tag count); the message names its index.</exception>
@@ -184,7 +184,7 @@ public sealed class NerClassifier : INerPredictor
     /// <summary>Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for multitask.</summary>
     /// <param name="files">The training (and validation) files; see <see cref="TrainingData.LoadAsync"/>.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
-    /// <param name="progress">Receives a report after every optimiser step.</param>
+    /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops reading or before the next batch.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
@@ -217,7 +217,7 @@ public sealed class NerClassifier : INerPredictor
     /// <param name="selfTraining">Confidence thresholds, cap, rounds and student epochs; null for the defaults.</param>
     /// <param name="validation">Sentences evaluated after every epoch of every stage, or null.</param>
     /// <param name="options">The teacher's and the students' training settings; <see cref="TrainerOptions.ResumeFrom"/> must be null, and checkpoints go to <c>teacher</c> and <c>student-N</c> below <see cref="TrainerOptions.CheckpointDirectory"/>.</param>
-    /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
+    /// <param name="progress">Receives a report after every optimiser step of every stage, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops before the next batch.</param>
     /// <returns>The last student's history.</returns>
     /// <exception cref="ArgumentException">An example does not fit the model, an unlabelled sentence or word is null, or <see cref="TrainerOptions.ResumeFrom"/> is set.</exception>
@@ -255,6 +255,10 @@ public sealed class NerClassifier : INerPredictor
     /// <inheritdoc />
     public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
         CallAsync(engine => engine.PredictAsync(text, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        CallAsync(engine => engine.PredictBatchAsync(texts, cancellationToken));
 
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
@@ -332,13 +336,14 @@ public sealed class NerClassifier : INerPredictor
         }
     }
 
-    /// <summary>The export settings that carry this model's configuration and vocabulary.</summary>
+    /// <summary>The export settings that carry this model's configuration, vocabulary and weights fingerprint.</summary>
     internal OnnxExportOptions ExportOptions() => new()
     {
         LowerCase = _vocabulary.LowerCase,
         Encoding = Config.Encoding(),
         Config = Config,
         Vocabulary = _vocabulary,
+        WeightsSha256 = CheckpointFiles.Fingerprint(Model.state_dict()),
     };
 
     private Current Serve(TaskModel model)

@@ -78,6 +78,12 @@ public sealed class PretrainedEncoder : IDisposable
         string configPath = Path.Combine(directory, ConfigFile);
         BertConfig config = BertConfig.Load(configPath);
         BertVocabulary vocabulary = BertVocabulary.Load(directory);
+        if (vocabulary.Tokens.Count > config.VocabSize)
+        {
+            throw new InvalidDataException(
+                $"'{Path.Combine(directory, BertVocabulary.FileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {config.VocabSize}: the encoder could not embed the extra tokens.");
+        }
+
         string weights = CheckpointFiles.FindWeights(directory);
         long maxTensorBytes = ModelSizeGuard.Check(config, configPath, weights, options.MaxParameters, options.Strict);
         Device device = options.Compute.Apply();
@@ -158,15 +164,35 @@ public sealed class PretrainedEncoder : IDisposable
     /// <param name="vocabulary">The model's <c>vocab.txt</c>; read to the end, not disposed.</param>
     /// <param name="lowerCase">Whether the model is uncased, or null to infer it from the vocabulary.</param>
     /// <param name="options">Device and threads.</param>
-    /// <exception cref="InvalidDataException">The graph is not a BERT encoder this importer understands; the message names what is missing.</exception>
-    public static PretrainedEncoder FromOnnx(Stream onnxModel, Stream vocabulary, bool? lowerCase = null, EncoderLoadOptions? options = null)
+    /// <param name="name">What errors call the model, for example the folder or file the streams were read from; null for "the ONNX model".</param>
+    /// <exception cref="InvalidDataException">
+    /// The graph is not a BERT encoder this importer understands, or the vocabulary is empty, not text, lacks a special
+    /// token or is longer than the graph's embedding; the message names <paramref name="name"/> and what is wrong.
+    /// </exception>
+    public static PretrainedEncoder FromOnnx(Stream onnxModel, Stream vocabulary, bool? lowerCase = null, EncoderLoadOptions? options = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(onnxModel);
         ArgumentNullException.ThrowIfNull(vocabulary);
         options = (options ?? new EncoderLoadOptions()).Validate();
-        OnnxBertWeights weights = OnnxBertImporter.Import(onnxModel);
-        BertVocabulary vocab = BertVocabulary.Load(vocabulary, lowerCase);
+        string model = name is null ? "the ONNX model" : $"the ONNX model '{name}'";
+        BertVocabulary vocab = BertVocabulary.Read(vocabulary, lowerCase, name is null ? "The vocabulary" : $"The vocabulary of '{name}'");
+        OnnxBertWeights weights;
+        try
+        {
+            weights = OnnxBertImporter.Import(onnxModel);
+        }
+        catch (InvalidDataException e) when (name is not null)
+        {
+            throw new InvalidDataException($"'{name}': {e.Message}", e);
+        }
+
         OnnxBertShape shape = weights.Shape;
+        if (vocab.Tokens.Count > shape.VocabSize)
+        {
+            throw new InvalidDataException(
+                $"The vocabulary{(name is null ? string.Empty : $" of '{name}'")} has {vocab.Tokens.Count} tokens but {model} embeds only {shape.VocabSize}: the encoder could not embed the extra tokens.");
+        }
+
         var config = new BertConfig
         {
             VocabSize = shape.VocabSize,
@@ -186,24 +212,24 @@ public sealed class PretrainedEncoder : IDisposable
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or NotSupportedException)
         {
-            throw new InvalidDataException($"The ONNX model describes an encoder this library cannot build: {e.Message}", e);
+            throw new InvalidDataException($"{char.ToUpperInvariant(model[0])}{model[1..]} describes an encoder this library cannot build: {e.Message}", e);
         }
 
         if (config.CountParameters() > options.MaxParameters)
         {
             throw new InvalidDataException(
-                $"The ONNX model describes {config.CountParameters():N0} parameters, more than the limit of {options.MaxParameters:N0} (EncoderLoadOptions.MaxParameters).");
+                $"{char.ToUpperInvariant(model[0])}{model[1..]} describes {config.CountParameters():N0} parameters, more than the limit of {options.MaxParameters:N0} (EncoderLoadOptions.MaxParameters).");
         }
 
         Device device = options.Compute.Apply();
-        var encoder = Build(config, shape.HasPooler, "ONNX model");
+        var encoder = Build(config, shape.HasPooler, name ?? "ONNX model");
         try
         {
             LoadReport report;
             using (NewDisposeScope())
             {
                 var state = weights.Tensors.ToDictionary(p => p.Key, p => tensor(p.Value.Values, p.Value.Shape));
-                report = StateDictLoader.Load(encoder, state, "ONNX model", strict: true);
+                report = StateDictLoader.Load(encoder, state, name ?? "ONNX model", strict: true);
             }
 
             encoder.to(device);

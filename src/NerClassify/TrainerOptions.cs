@@ -16,7 +16,7 @@ public sealed record TrainerOptions
     /// <summary>Passes over the training data. Default 4.</summary>
     public int Epochs { get; init; } = 4;
 
-    /// <summary>Sentences per optimiser step (before accumulation). Default 16.</summary>
+    /// <summary>Sentences per optimiser step (before accumulation). Default 16. A run resumed from a checkpoint must use the size it was written with.</summary>
     public int BatchSize { get; init; } = 16;
 
     /// <summary>Batches whose gradients are summed before each optimiser step. Default 1.</summary>
@@ -62,7 +62,11 @@ public sealed record TrainerOptions
     /// <summary>Seeds weights shuffling, dropout and batch order. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Subwords per training window, special tokens included; longer sentences are windowed, never cut. Default 128.</summary>
+    /// <summary>
+    /// Subwords per training window, special tokens included; longer sentences are windowed, never cut. Default 128.
+    /// A sentence that needs a window longer than the encoder's positions (<c>max_position_embeddings</c>) is refused
+    /// before the first step.
+    /// </summary>
     public int MaxLength { get; init; } = 128;
 
     /// <summary>Subwords shared by consecutive training windows of a long sentence. Default 32.</summary>

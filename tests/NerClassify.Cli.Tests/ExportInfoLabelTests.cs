@@ -39,6 +39,58 @@ public sealed class ExportInfoLabelTests(TinyWorkspace workspace)
     }
 
     [Fact]
+    public async Task Info_DirectoryWithoutWeights_PrintsFromConfigJsonAlone()
+    {
+        string described = Directory.CreateDirectory(workspace.NewPath("config-only")).FullName;
+        foreach (string file in Directory.EnumerateFiles(workspace.MultitaskModel).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(described, Path.GetFileName(file)));
+        }
+
+        CliRun run = await CliRun.RunAsync("info", described);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain("Multitask").And.Contain("business, sport, world").And.Contain("TorchSharp");
+    }
+
+    [Fact]
+    public async Task Info_TrainedModel_ShowsTheTrainingWindowBesideThePredictionWindow()
+    {
+        string output = workspace.NewPath("window");
+        CliRun train = await CliRun.RunAsync([.. workspace.TrainArguments("--task", "ner", "--train", workspace.TrainFile, "--output", output), "--max-length", "48", "--stride", "12"]);
+        train.ExitCode.Should().Be(0, train.ToString());
+
+        CliRun run = await CliRun.RunAsync("info", output);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().MatchRegex(@"Training window:\s+48 subwords, stride 12").And.MatchRegex(@"Prediction window:\s+64 subwords, stride 16");
+        ModelConfig.Load(output).TrainingMaxLength.Should().Be(48);
+    }
+
+    [Fact]
+    public async Task Info_ConfigWithoutTheTrainingWindow_StillReadsAndSaysItIsNotRecorded()
+    {
+        string old = Directory.CreateDirectory(workspace.NewPath("old-config")).FullName;
+        foreach (string file in Directory.EnumerateFiles(workspace.NerModel))
+        {
+            File.Copy(file, Path.Combine(old, Path.GetFileName(file)));
+        }
+
+        string config = Path.Combine(old, "config.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        root["nerclassify"]!.AsObject().Remove("training_max_length").Should().BeTrue("the saved model records its training window");
+        root["nerclassify"]!.AsObject().Remove("training_stride");
+        File.WriteAllText(config, root.ToJsonString());
+
+        CliRun run = await CliRun.RunAsync("info", old);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().MatchRegex(@"Training window:\s+not recorded");
+        using NerClassifier loaded = NerClassifier.Load(old);
+        loaded.Config.TrainingMaxLength.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Info_MissingModel_ExitsWithDataError()
     {
         CliRun run = await CliRun.RunAsync("info", Path.Combine(workspace.Root, "nowhere"));

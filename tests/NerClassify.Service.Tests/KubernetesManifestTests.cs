@@ -70,6 +70,43 @@ public sealed class KubernetesManifestTests
         }
     }
 
+    [Fact]
+    public void Manifests_EveryContainer_RunsAsNonRootWithAReadOnlyRootAndNoCapabilities()
+    {
+        foreach ((string file, YamlMappingNode container) in Containers())
+        {
+            Scalar(container, "securityContext", "runAsNonRoot").Should().Be("true", file);
+            Scalar(container, "securityContext", "allowPrivilegeEscalation").Should().Be("false", file);
+            Scalar(container, "securityContext", "readOnlyRootFilesystem").Should().Be("true", file);
+            (Node(container, "securityContext", "capabilities", "drop") as YamlSequenceNode).Should().NotBeNull(file)
+                .And.Subject.As<YamlSequenceNode>().Children.OfType<YamlScalarNode>().Select(n => n.Value).Should().Contain("ALL", file);
+        }
+    }
+
+    [Fact]
+    public void Manifests_ServiceContainer_DrainsBeforeStoppingAndKeepsMicroBatchingAsTheServiceDefault()
+    {
+        YamlMappingNode container = Containers().Single(c => c.File == "nerclassify-deployment.yaml").Container;
+
+        Node(container, "lifecycle", "preStop").Should().NotBeNull("the pod must leave the Service's endpoints before Kestrel stops");
+        var env = ((YamlSequenceNode)Node(container, "env")!).Children.Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => Scalar(e, "value"));
+        bool enabled = !env.TryGetValue("Serving__MicroBatching__Enabled", out string? value) || bool.Parse(value);
+        enabled.Should().Be(new NerClassify.Samples.Service.ServingOptions().MicroBatching.Enabled, "the manifest runs what docs/serving.md measured as the default");
+    }
+
+    [Fact]
+    public void Manifests_TritonContainer_RequestsAGpuAndHasAStartupProbe()
+    {
+        YamlMappingNode container = Containers().Single(c => c.File == "triton-deployment.yaml").Container;
+
+        Scalar(container, "resources", "limits", "nvidia.com/gpu").Should().Be("1");
+        Scalar(container, "startupProbe", "httpGet", "path").Should().Be("/v2/health/ready");
+    }
+
+    private static IEnumerable<(string File, YamlMappingNode Container)> Containers() =>
+        Documents().Where(d => Scalar(d.Node, "kind") == "Deployment")
+            .SelectMany(d => ((YamlSequenceNode)Node(d.Node, "spec", "template", "spec", "containers")!).Children.Cast<YamlMappingNode>().Select(c => (d.File, c)));
+
     private static List<(string File, YamlMappingNode Node)> Documents()
     {
         string[] files = Directory.GetFiles(Folder, "*.yaml").Concat(Directory.GetFiles(Folder, "*.yml")).Order(StringComparer.Ordinal).ToArray();

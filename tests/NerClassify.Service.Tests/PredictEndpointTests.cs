@@ -164,7 +164,7 @@ public sealed class PredictEndpointTests(ServiceFixture service, ITestOutputHelp
         return text;
     }
 
-    private static string? Mismatch(JsonNode actual, Prediction expected)
+    internal static string? Mismatch(JsonNode actual, Prediction expected)
     {
         if ((string?)actual["text"] != expected.Text)
         {

@@ -25,7 +25,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         }
 
         Direct = NerClassifier.Load(ModelDirectory);
-        (App, Client) = await StartAsync(ModelDirectory, ["--Serving:MaxTexts=8", "--Serving:MaxTextChars=500", "--Serving:MaxRequestBytes=20000"]);
+        // Micro-batching on (it is off by default), so the endpoint tests also cover coalescing and its batch-size metric.
+        (App, Client) = await StartAsync(ModelDirectory, ["--Serving:MaxTexts=8", "--Serving:MaxTextChars=500", "--Serving:MaxRequestBytes=20000", "--Serving:MicroBatching:Enabled=true"]);
         await WaitReadyAsync(Client);
     }
 

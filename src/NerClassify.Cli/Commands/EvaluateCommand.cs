@@ -19,6 +19,7 @@ internal static class EvaluateCommand
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static Command Create(CliContextFactory contexts)
@@ -28,16 +29,17 @@ internal static class EvaluateCommand
         var labels = new Option<string?>("--labels") { Description = "A sentence-label file (sentence, label, text) joined to the CoNLL file by sentence index." };
         var json = new Option<bool>("--json") { Description = "Write the reports as JSON instead of text." };
         var strict = new Option<bool>("--strict") { Description = "Also score entities in seqeval's strict mode (IOB2: an entity must start with B-)." };
-        var plot = new Option<string>("--plot")
+        var plot = new Option<string?>("--plot")
         {
-            Description = "Where to write the confusion-matrix PNG (sentence classes, or word tags for an entity model).",
-            DefaultValueFactory = _ => "confusion-matrix.png",
+            Description = "The confusion-matrix PNG to write (sentence classes, or word tags for an entity model). Default: confusion-matrix-FILE.png in --plots, or next to the model.",
         };
+        Option<string?> plots = PlotsOption("The folder for the confusion-matrix PNG. Default: the model directory (or the folder of an .onnx file).");
+        var normalize = new Option<bool>("--normalize") { Description = "Draw each true class's row as shares that sum to 1 instead of counts." };
         Option<bool> documentContext = DocumentContextOption();
         Option<Backend> backend = ModelOpener.BackendOption();
         Option<int> batchSize = ModelOpener.BatchSizeOption();
         var command = new Command("evaluate", "Score a model on labelled data.") { model, data };
-        foreach (Option option in new Option[] { labels, json, strict, plot, documentContext, backend, batchSize })
+        foreach (Option option in new Option[] { labels, json, strict, plot, plots, normalize, documentContext, backend, batchSize })
         {
             command.Options.Add(option);
         }
@@ -45,13 +47,23 @@ internal static class EvaluateCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             CliContext context = contexts.Create(parsed);
+            string modelPath = parsed.GetValue(model)!;
+            string dataPath = parsed.GetValue(data)!;
+            if (parsed.GetValue(plot) is not null && parsed.GetValue(plots) is not null)
+            {
+                throw new UsageException("Give --plot FILE or --plots DIR, not both.");
+            }
+
             var options = new PredictorOptions { BatchSize = parsed.GetValue(batchSize) };
-            using INerPredictor predictor = ModelOpener.Open(parsed.GetValue(model)!, parsed.GetValue(backend), options.Validate(), context.LoggerFactory);
-            Scores scores = await ScoreAsync(context, predictor, parsed.GetValue(data)!, parsed.GetValue(labels), parsed.GetValue(strict), parsed.GetValue(documentContext), options.BatchSize, cancellationToken).ConfigureAwait(false);
-            string plotPath = parsed.GetValue(plot)!;
+            using INerPredictor predictor = ModelOpener.Open(modelPath, parsed.GetValue(backend), options.Validate(), context.LoggerFactory);
+            Scores scores = await ScoreAsync(context, predictor, dataPath, parsed.GetValue(labels), parsed.GetValue(strict), parsed.GetValue(documentContext), options.BatchSize, cancellationToken).ConfigureAwait(false);
+
+            // Never into the current directory unasked: beside the model, or where --plots/--plot say.
+            string plotPath = parsed.GetValue(plot)
+                ?? Path.Combine(parsed.GetValue(plots) ?? ModelFolder(modelPath), $"confusion-matrix-{Path.GetFileNameWithoutExtension(dataPath)}.png");
             if (scores.Confusion is { } confusion)
             {
-                Plots.Confusion(plotPath, confusion, scores.Sentences is null ? "Word tags" : "Sentence classes");
+                Plots.Confusion(plotPath, confusion, scores.Sentences is null ? "Word tags" : "Sentence classes", parsed.GetValue(normalize));
             }
 
             if (parsed.GetValue(json))
@@ -146,6 +158,13 @@ internal static class EvaluateCommand
 
         return new Scores(entities, strictEntities, sentences, confusion);
     }
+
+    /// <summary>The <c>--plots DIR</c> option that <c>evaluate</c> and <c>train</c> share.</summary>
+    internal static Option<string?> PlotsOption(string description) => new("--plots") { Description = description };
+
+    /// <summary>The folder a model lives in: the model directory itself, or the folder of an <c>.onnx</c> file.</summary>
+    private static string ModelFolder(string modelPath) =>
+        File.Exists(modelPath) ? Path.GetDirectoryName(Path.GetFullPath(modelPath))! : modelPath;
 
     /// <summary>The <c>--document-context</c> flag that <c>predict</c> and <c>evaluate</c> share.</summary>
     internal static Option<bool> DocumentContextOption() => new("--document-context")

@@ -5,32 +5,53 @@ using NerClassify.Inference;
 
 namespace NerClassify.Cli.Commands;
 
-/// <summary><c>nerclassify info DIR</c>: the task, labels, encoder size, casing, window and training data of a model.</summary>
+/// <summary>
+/// <c>nerclassify info DIR</c>: the task, labels, encoder size, casing, windows and training data of a model, read from
+/// its <c>config.json</c> alone (no weights, no TorchSharp), or from the metadata of a bare <c>.onnx</c> file.
+/// </summary>
 internal static class InfoCommand
 {
+    private const int LabelWidth = 20;
+
     public static Command Create(CliContextFactory contexts)
     {
         Argument<string> model = ModelOpener.ModelArgument();
         Option<Backend> backend = ModelOpener.BackendOption();
-        var command = new Command("info", "Describe a model: labels, encoder size, casing, maximum length, training data.") { model };
+        var command = new Command("info", "Describe a model from its config.json: labels, encoder size, casing, windows, training data.") { model };
         command.Options.Add(backend);
         command.SetAction(parsed =>
         {
             CliContext context = contexts.Create(parsed);
             string path = parsed.GetValue(model)!;
-            using INerPredictor predictor = ModelOpener.Open(path, parsed.GetValue(backend), new PredictorOptions(), context.LoggerFactory);
-            ModelConfig config = predictor.Config;
+            Backend runtime = ModelOpener.Resolve(path, parsed.GetValue(backend));
+            ModelConfig config;
+            if (Directory.Exists(path) && (runtime == Backend.TorchSharp || File.Exists(Path.Combine(path, "config.json"))))
+            {
+                config = ModelConfig.Load(path);
+            }
+            else
+            {
+                // A bare .onnx file (or a folder holding only model.onnx) carries its configuration in its metadata, which ONNX Runtime reads.
+                using INerPredictor predictor = ModelOpener.Open(path, runtime, new PredictorOptions(), context.LoggerFactory);
+                config = predictor.Config;
+            }
+
             TextWriter output = context.Output;
-            output.WriteLine($"Model:            {path} ({(predictor is NerClassifier ? "TorchSharp" : "ONNX Runtime")})");
-            output.WriteLine($"Task:             {config.Task}");
-            output.WriteLine($"Token labels:     {Labels(config.TokenLabels)}");
-            output.WriteLine($"Sentence labels:  {Labels(config.SequenceLabels)}");
-            output.WriteLine($"Encoder:          {Encoder(path)}");
-            output.WriteLine($"Casing:           {(config.LowerCase ? "uncased (lower-cased before WordPiece)" : "cased")}{(config.TokenHead.CasingInput ? "; the token head reads word casing" : string.Empty)}{(config.TokenHead.CharacterFeatures ? "; the encoder reads word characters" : string.Empty)}");
-            output.WriteLine($"Max length:       {config.MaxLength} subwords per window, stride {config.Stride}");
-            output.WriteLine($"Trained on:       {config.TrainedOn ?? "unknown"}");
-            output.WriteLine($"Library version:  {config.LibraryVersion ?? "unknown"}");
+            Line("Model", $"{path} ({(runtime == Backend.Onnx ? "ONNX Runtime" : "TorchSharp")})");
+            Line("Task", config.Task.ToString());
+            Line("Token labels", Labels(config.TokenLabels));
+            Line("Sentence labels", Labels(config.SequenceLabels));
+            Line("Encoder", Encoder(path));
+            Line("Casing", $"{(config.LowerCase ? "uncased (lower-cased before WordPiece)" : "cased")}{(config.TokenHead.CasingInput ? "; the token head reads word casing" : string.Empty)}{(config.TokenHead.CharacterFeatures ? "; the encoder reads word characters" : string.Empty)}");
+            Line("Training window", config.TrainingMaxLength is { } length
+                ? string.Create(CultureInfo.InvariantCulture, $"{length} subwords, stride {config.TrainingStride}")
+                : "not recorded (the model was saved before NerClassify recorded it, or never trained)");
+            Line("Prediction window", string.Create(CultureInfo.InvariantCulture, $"{config.MaxLength} subwords, stride {config.Stride}"));
+            Line("Trained on", config.TrainedOn ?? "unknown");
+            Line("Library version", config.LibraryVersion ?? "unknown");
             return CliApplication.Success;
+
+            void Line(string label, string value) => output.WriteLine($"{label + ":",-LabelWidth}{value}");
         });
         return command;
     }

@@ -10,7 +10,13 @@ namespace NerClassify.Cli.Commands;
 /// <summary><c>nerclassify predict DIR [TEXT...]</c>: entities with character spans and the sentence label, as a table, JSON lines or CoNLL.</summary>
 internal static class PredictCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    // UTF-8 as is: quotes as \" and non-ASCII letters unescaped (the default encoder writes \u0022 and \u00E9), which
+    // is what JSON-lines readers and people expect; the output is not embedded in HTML.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static Command Create(CliContextFactory contexts)
     {
@@ -52,34 +58,66 @@ internal static class PredictCommand
                 throw new UsageException("Give texts as arguments or --input FILE, not both.");
             }
 
+            // The texts are read before the model loads, so that missing or empty input fails at once.
+            Texts work = inputPath is not null ? await ReadInputAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false)
+                : given.Length > 0 ? FromArguments(given)
+                : await ReadStandardInputAsync(context.Input, cancellationToken).ConfigureAwait(false);
             var options = new PredictorOptions { BatchSize = parsed.GetValue(batchSize) }.Validate();
             using INerPredictor predictor = ModelOpener.Open(parsed.GetValue(model)!, parsed.GetValue(backend), options, context.LoggerFactory);
-            IReadOnlyList<Prediction> predictions;
-            int[]? documents = null;
-            if (inputPath is not null)
+            IReadOnlyList<Prediction> predictions = work switch
             {
-                IReadOnlyList<ConllSentence>? sentences = await ReadConllIfAsync(inputPath, parsed.GetValue(inputFormat)!, cancellationToken).ConfigureAwait(false);
-                predictions = sentences is not null
-                    ? await EvaluateCommand.PredictAllAsync(context, predictor, sentences.Select(s => s.Words).ToArray(), options.BatchSize, "Predicting", cancellationToken).ConfigureAwait(false)
-                    : await PredictTextsAsync(context, predictor, await ReadLinesAsync(File.OpenText(inputPath), cancellationToken).ConfigureAwait(false), options.BatchSize, cancellationToken).ConfigureAwait(false);
-                documents = sentences?.Select(s => s.DocumentIndex).ToArray();
-            }
-            else
-            {
-                IReadOnlyList<string> lines = given.Length > 0 ? given : await ReadLinesAsync(Console.In, cancellationToken).ConfigureAwait(false);
-                predictions = predictor.PredictBatch(lines, cancellationToken);
-            }
+                { Sentences: { } sentences } => await EvaluateCommand.PredictAllAsync(context, predictor, sentences.Select(s => s.Words).ToArray(), options.BatchSize, "Predicting", cancellationToken).ConfigureAwait(false),
+                { FromArguments: true } => predictor.PredictBatch(work.Lines!, cancellationToken),
+                _ => await PredictTextsAsync(context, predictor, work.Lines!, options.BatchSize, cancellationToken).ConfigureAwait(false),
+            };
 
             if (parsed.GetValue(documentContext))
             {
                 // CoNLL input keeps its documents; texts, from arguments or lines, are one document.
-                predictions = documents is null ? DocumentContext.Apply(predictions) : DocumentContext.ApplyByDocument(predictions, documents);
+                predictions = work.Sentences is { } conll
+                    ? DocumentContext.ApplyByDocument(predictions, conll.Select(s => s.DocumentIndex).ToArray())
+                    : DocumentContext.Apply(predictions);
             }
 
             Write(context.Output, parsed.GetValue(format)!, predictions);
             return CliApplication.Success;
         });
         return command;
+    }
+
+    private static Texts FromArguments(string[] given)
+    {
+        for (int i = 0; i < given.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(given[i]))
+            {
+                throw new InvalidDataException($"no text given: TEXT argument {i + 1} is empty.");
+            }
+        }
+
+        return new Texts(given, null, FromArguments: true);
+    }
+
+    private static async Task<Texts> ReadStandardInputAsync(StandardInput input, CancellationToken cancellationToken)
+    {
+        if (input.IsTerminal)
+        {
+            // Nobody is piping texts in: waiting for typed lines would look like a hang.
+            throw new UsageException("no text given: give TEXT arguments, --input FILE, or texts on standard input (one per line).", showHelp: true);
+        }
+
+        IReadOnlyList<string> lines = await ReadLinesAsync(input.Reader, dispose: false, cancellationToken).ConfigureAwait(false);
+        return lines.Count > 0 ? new Texts(lines, null)
+            : throw new InvalidDataException("no text given: standard input holds no text (one text per line).");
+    }
+
+    private static async Task<Texts> ReadInputAsync(string path, string format, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ConllSentence>? sentences = await ReadConllIfAsync(path, format, cancellationToken).ConfigureAwait(false);
+        Texts texts = sentences is not null ? new Texts(null, sentences)
+            : new Texts(await ReadLinesAsync(File.OpenText(path), dispose: true, cancellationToken).ConfigureAwait(false), null);
+        return (texts.Sentences?.Count ?? texts.Lines!.Count) > 0 ? texts
+            : throw new InvalidDataException($"no text given: --input '{path}' holds no text.");
     }
 
     private static async Task<IReadOnlyList<ConllSentence>?> ReadConllIfAsync(string path, string format, CancellationToken cancellationToken)
@@ -120,9 +158,10 @@ internal static class PredictCommand
         });
     }
 
-    private static async Task<IReadOnlyList<string>> ReadLinesAsync(TextReader reader, CancellationToken cancellationToken)
+    /// <summary>The non-blank lines of <paramref name="reader"/>; disposes it when asked (a file, not the process's standard input).</summary>
+    private static async Task<IReadOnlyList<string>> ReadLinesAsync(TextReader reader, bool dispose, CancellationToken cancellationToken)
     {
-        using (reader)
+        try
         {
             var lines = new List<string>();
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -134,6 +173,13 @@ internal static class PredictCommand
             }
 
             return lines;
+        }
+        finally
+        {
+            if (dispose)
+            {
+                reader.Dispose();
+            }
         }
     }
 
@@ -211,6 +257,9 @@ internal static class PredictCommand
             output.WriteLine();
         }
     }
+
+    /// <summary>The texts to predict: lines (from arguments, a file or standard input) or the sentences of a CoNLL file.</summary>
+    private sealed record Texts(IReadOnlyList<string>? Lines, IReadOnlyList<ConllSentence>? Sentences, bool FromArguments = false);
 
     private sealed record JsonEntity(
         [property: JsonPropertyName("type")] string Type,

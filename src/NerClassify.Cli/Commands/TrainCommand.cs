@@ -60,9 +60,10 @@ internal static class TrainCommand
         };
         var maxPseudo = new Option<int?>("--max-pseudo-labelled") { Description = "Self-training: at most this many pseudo-labelled sentences (a seeded random sample)." };
         var studentEpochs = new Option<int?>("--student-epochs") { Description = "Self-training: epochs of the student (default: --epochs)." };
+        Option<string?> plots = EvaluateCommand.PlotsOption("The folder for training-loss.png and validation.png. Default: --output.");
 
         var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
-        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, characters, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs })
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, characters, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs, plots })
         {
             command.Options.Add(option);
         }
@@ -102,7 +103,7 @@ internal static class TrainCommand
             }
 
             options.Validate();
-            return await RunAsync(context, request, options, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(context, request, options, parsed.GetValue(plots) ?? request.Output, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -133,7 +134,7 @@ internal static class TrainCommand
         _ => throw new UsageException($"--task: '{task}' is not one of ner, classify, multitask."),
     };
 
-    private static async Task<int> RunAsync(CliContext context, TrainRequest request, TrainerOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, TrainRequest request, TrainerOptions options, string plotsFolder, CancellationToken cancellationToken)
     {
         TrainingFiles files = request.Files;
         bool multitask = request.Task.HasTokenHead() && request.Task.HasSequenceHead();
@@ -183,17 +184,14 @@ internal static class TrainCommand
         var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
-        var stepLosses = new List<(double Epoch, double Loss)>();
+        IReadOnlyList<(double Epoch, double Loss)> stepLosses = [];
         TrainingHistory history;
         try
         {
             history = await context.Progress.RunAsync("Training", bar =>
             {
-                var progress = new SynchronousProgress<TrainingProgress>(p =>
-                {
-                    stepLosses.Add((p.Epoch - 1 + ((double)p.Step / Math.Max(1, p.StepsPerEpoch)), p.Loss));
-                    bar.Update(((p.Epoch - 1) * p.StepsPerEpoch) + p.Step, p.Epochs * p.StepsPerEpoch, $"Epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4}");
-                });
+                var progress = new TrainingProgressView(bar, selfTraining: unlabelled is not null);
+                stepLosses = progress.StepLosses;
                 return unlabelled is null
                     ? classifier.TrainAsync(files, options, progress, cancellationToken)
                     : classifier.SelfTrainAsync(train, unlabelled, request.SelfTraining, validation.Count == 0 ? null : validation, options, progress, cancellationToken);
@@ -207,9 +205,13 @@ internal static class TrainCommand
 
         SaveBesideCheckpoints(classifier, request.Output);
         File.WriteAllText(Path.Combine(request.Output, "history.json"), history.ToJson());
-        Plots.TrainingLoss(Path.Combine(request.Output, "training-loss.png"), stepLosses, history);
-        bool validationPlot = Plots.Validation(Path.Combine(request.Output, "validation.png"), history);
-        File.WriteAllText(Path.Combine(request.Output, "report.md"), Report(request, classifier.Config, options, history, validationPlot));
+        string lossPlot = Path.Combine(plotsFolder, "training-loss.png");
+        string validationPlot = Path.Combine(plotsFolder, "validation.png");
+        Plots.TrainingLoss(lossPlot, stepLosses, history);
+        bool validationPlotted = Plots.Validation(validationPlot, history);
+        File.WriteAllText(
+            Path.Combine(request.Output, "report.md"),
+            Report(request, classifier.Config, options, history, Link(request.Output, lossPlot), validationPlotted ? Link(request.Output, validationPlot) : null));
 
         EpochResult last = history.Epochs[^1];
         context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
@@ -236,6 +238,9 @@ internal static class TrainCommand
 
         Directory.Delete(staging, recursive: true);
     }
+
+    /// <summary>A plot's path as report.md (in <paramref name="output"/>) links it: relative, with forward slashes.</summary>
+    private static string Link(string output, string plot) => Path.GetRelativePath(output, plot).Replace('\\', '/');
 
     private static async Task<PretrainedEncoder> LoadEncoderAsync(string encoder, CancellationToken cancellationToken)
     {
@@ -275,7 +280,7 @@ internal static class TrainCommand
         return "Validation: " + string.Join("; ", parts);
     }
 
-    private static string Report(TrainRequest request, ModelConfig config, TrainerOptions options, TrainingHistory history, bool validationPlot)
+    private static string Report(TrainRequest request, ModelConfig config, TrainerOptions options, TrainingHistory history, string lossPlot, string? validationPlot)
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -295,10 +300,10 @@ internal static class TrainCommand
             md.AppendLine(inv, $"| {epoch.Epoch} | {epoch.TrainLoss:F4} | {epoch.TrainSeconds:F1} | {epoch.ExamplesPerSecond:F1} | {Score(epoch.Validation?.Entities?.F1)} | {Score(epoch.Validation?.Sentences?.Accuracy)} |");
         }
 
-        md.AppendLine().AppendLine("![Training loss](training-loss.png)");
-        if (validationPlot)
+        md.AppendLine().AppendLine(inv, $"![Training loss]({lossPlot})");
+        if (validationPlot is not null)
         {
-            md.AppendLine().AppendLine("![Validation scores](validation.png)");
+            md.AppendLine().AppendLine(inv, $"![Validation scores]({validationPlot})");
         }
 
         if (history.Epochs[^1].Validation is { } last)

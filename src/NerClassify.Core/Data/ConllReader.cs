@@ -5,13 +5,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace NerClassify.Data;
 
 /// <summary>
-/// Reads CoNLL files: one token per line in whitespace-separated columns, a blank line between sentences and
+/// Reads CoNLL files: one token per line in columns separated by spaces or tabs, a blank line between sentences and
 /// <c>-DOCSTART-</c> lines between documents (kept as document boundaries, never returned as sentences).
 /// </summary>
 public sealed class ConllReader
 {
     private const string DocStart = "-DOCSTART-";
     private const string ReaderName = "<input>";
+
+    // Only spaces and tabs separate columns, as in the CoNLL files; a no-break space (U+00A0) or another Unicode
+    // space belongs to the word it is in.
+    private static readonly char[] ColumnSeparators = [' ', '\t'];
     private readonly ILogger _logger;
 
     /// <summary>Creates a reader.</summary>
@@ -207,7 +211,7 @@ public sealed class ConllReader
             }
 
             bool blank = line is null || string.IsNullOrWhiteSpace(line);
-            string[]? columns = blank ? null : line!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            string[]? columns = blank ? null : line!.Split(ColumnSeparators, StringSplitOptions.RemoveEmptyEntries);
             bool docStart = columns is not null && columns[0] == DocStart;
 
             if ((blank || docStart) && words.Count > 0)
@@ -264,7 +268,13 @@ public sealed class ConllReader
             {
                 columnCount = columns.Length;
                 tagColumn = options.TagColumn ?? columnCount - 1;
-                if (columnCount < 2 || tagColumn >= columnCount || options.WordColumn >= columnCount)
+                if (columnCount < 2)
+                {
+                    throw new FormatException(
+                        $"{fileName}:{lineNumber}: expected a word and a tag separated by spaces or tabs, but the line has 1 column: '{LineExcerpt.Of(line)}'.");
+                }
+
+                if (tagColumn >= columnCount || options.WordColumn >= columnCount)
                 {
                     throw new FormatException(
                         $"{fileName}:{lineNumber}: expected a word in column {options.WordColumn} and a tag in column {tagColumn} but the line has {columnCount} column(s): '{LineExcerpt.Of(line)}'.");

@@ -34,6 +34,27 @@ public sealed class LabelSet
     /// <summary>The number of labels.</summary>
     public int Count => _labels.Length;
 
+    /// <summary>
+    /// The entity types the tags name (<c>PER</c> for <c>B-PER</c> and <c>I-PER</c>), each once, in the order of their
+    /// first tag; empty for a sentence label set (labels that are not tags are skipped).
+    /// </summary>
+    public IReadOnlyList<string> EntityTypes
+    {
+        get
+        {
+            var types = new List<string>();
+            foreach (string label in _labels)
+            {
+                if (label != EntityTag.Outside && EntityTag.TryParse(label, out _, out ReadOnlySpan<char> type) && !types.Contains(type.ToString(), StringComparer.Ordinal))
+                {
+                    types.Add(type.ToString());
+                }
+            }
+
+            return types;
+        }
+    }
+
     /// <summary>Creates a label set with exactly the given labels in the given order (for example a checkpoint's <c>id2label</c>).</summary>
     /// <param name="labels">Distinct, non-empty labels; label <c>i</c> gets id <c>i</c>.</param>
     /// <returns>The label set.</returns>

@@ -16,6 +16,8 @@ public sealed class BertVocabulary
 
     private const string TokenizerConfigFile = ModelFiles.TokenizerConfig;
 
+    private static readonly string[] SpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"];
+
     /// <summary>Creates a vocabulary from its tokens.</summary>
     /// <param name="tokens">Tokens in id order; must include <c>[PAD]</c>, <c>[UNK]</c>, <c>[CLS]</c> and <c>[SEP]</c>.</param>
     /// <param name="lowerCase">Whether input is lower-cased before WordPiece (uncased models).</param>
@@ -23,7 +25,7 @@ public sealed class BertVocabulary
     public BertVocabulary(IReadOnlyList<string> tokens, bool lowerCase)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        string[] missing = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]" }.Where(t => !tokens.Contains(t)).ToArray();
+        string[] missing = SpecialTokens.Where(t => !tokens.Contains(t)).ToArray();
         if (missing.Length > 0)
         {
             throw new ArgumentException($"The vocabulary lacks the special tokens {string.Join(", ", missing)}.", nameof(tokens));
@@ -47,6 +49,7 @@ public sealed class BertVocabulary
     /// <c>do_lower_case</c> when present, otherwise from the vocabulary (no upper-case letters means uncased).
     /// </summary>
     /// <exception cref="FileNotFoundException"><c>vocab.txt</c> is missing; the message names the path.</exception>
+    /// <exception cref="InvalidDataException"><c>vocab.txt</c> is empty, not UTF-8 text, or lacks a special token; the message names the path.</exception>
     public static BertVocabulary Load(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -58,27 +61,67 @@ public sealed class BertVocabulary
 
         using FileStream stream = File.OpenRead(path);
         bool? lowerCase = ReadLowerCase(Path.Combine(directory, TokenizerConfigFile));
-        return Load(stream, lowerCase);
+        return Read(stream, lowerCase, $"'{path}'");
     }
 
     /// <summary>Reads a <c>vocab.txt</c> from a stream (left open).</summary>
     /// <param name="stream">UTF-8 text, one token per line.</param>
     /// <param name="lowerCase">The casing, or null to infer it from the tokens.</param>
+    /// <exception cref="InvalidDataException">The text is empty, not UTF-8, or lacks a special token.</exception>
     public static BertVocabulary Load(Stream stream, bool? lowerCase = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return Read(stream, lowerCase, "The vocabulary");
+    }
+
+    /// <summary>Reads a <c>vocab.txt</c> from a stream (left open), naming <paramref name="subject"/> in errors.</summary>
+    /// <param name="stream">UTF-8 text, one token per line.</param>
+    /// <param name="lowerCase">The casing, or null to infer it from the tokens.</param>
+    /// <param name="subject">What the errors call the text: a quoted path, or a phrase such as <c>The vocabulary</c>.</param>
+    /// <exception cref="InvalidDataException">The text is empty, not UTF-8, or lacks a special token; the message starts with <paramref name="subject"/>.</exception>
+    internal static BertVocabulary Read(Stream stream, bool? lowerCase, string subject)
+    {
         var tokens = new List<string>();
-        using (var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
+
+        // Strict UTF-8, so that a binary file is refused rather than read as a list of replacement characters.
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        using (var reader = new StreamReader(stream, utf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
         {
-            while (reader.ReadLine() is { } line)
+            try
             {
-                tokens.Add(line.TrimEnd('\r'));
+                while (reader.ReadLine() is { } line)
+                {
+                    if (line.Contains('\0', StringComparison.Ordinal))
+                    {
+                        throw new InvalidDataException(
+                            $"{subject} line {tokens.Count + 1} holds a NUL character: vocab.txt is text, one WordPiece token per line, and this looks like a binary file.");
+                    }
+
+                    tokens.Add(line.TrimEnd('\r'));
+                }
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidDataException(
+                    $"{subject} is not UTF-8 text (line {tokens.Count + 1}): vocab.txt is text, one WordPiece token per line, and this looks like a binary file.", e);
             }
         }
 
         while (tokens.Count > 0 && tokens[^1].Length == 0)
         {
             tokens.RemoveAt(tokens.Count - 1);
+        }
+
+        if (tokens.Count == 0)
+        {
+            throw new InvalidDataException($"{subject} is empty: vocab.txt needs one WordPiece token per line, [PAD], [UNK], [CLS] and [SEP] included.");
+        }
+
+        string[] missing = SpecialTokens.Where(t => !tokens.Contains(t)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new InvalidDataException(
+                $"{subject} lacks the special tokens {string.Join(", ", missing)} ({tokens.Count} tokens read): is it a BERT WordPiece vocabulary?");
         }
 
         return new BertVocabulary(tokens, lowerCase ?? !tokens.Any(t => t.Length > 0 && t[0] != '[' && t.Any(char.IsUpper)));

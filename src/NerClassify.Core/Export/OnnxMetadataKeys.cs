@@ -40,6 +40,12 @@ internal static class OnnxMetadataKeys
     /// </summary>
     public const string Crf = Prefix + "crf";
 
+    /// <summary>
+    /// The SHA-256 of the <c>model.safetensors</c> that a save of the exported weights writes (the weights fingerprint,
+    /// also in <c>config.json</c> as <c>nerclassify.weights_sha256</c>), so that a stale export in a model directory is refused.
+    /// </summary>
+    public const string WeightsSha256 = Prefix + "weights_sha256";
+
     /// <summary>The WordPiece vocabulary, one token per line, so that the ONNX file runs without its directory.</summary>
     public const string Vocabulary = Prefix + "vocabulary";
 }

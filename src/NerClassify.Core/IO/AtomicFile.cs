@@ -36,7 +36,10 @@ internal static class AtomicFile
         WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 
     /// <summary>Runs <paramref name="write"/> against a temporary file beside <paramref name="path"/>, then renames it over the target.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="path">The target file.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="mode">The Unix permissions of the new file (ignored on Windows); null for the process's default.</param>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null)
     {
         string temp = TempPathBeside(path);
         try
@@ -45,6 +48,11 @@ internal static class AtomicFile
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
+            }
+
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, unixMode);
             }
 
             File.Move(temp, path, overwrite: true);

@@ -16,6 +16,9 @@ internal static class ModelConfigFile
     /// <summary>The library's section of <c>config.json</c>.</summary>
     public const string Section = "nerclassify";
 
+    /// <summary>The section's key for the SHA-256 of the <c>model.safetensors</c> saved with it (the weights fingerprint).</summary>
+    public const string WeightsSha256 = "weights_sha256";
+
     /// <summary>The settings that (de)serialise the section: snake_case names and enum values.</summary>
     public static JsonSerializerOptions SerializerOptions { get; } = new()
     {
@@ -77,6 +80,7 @@ internal static class ModelConfigFile
             }
 
             string[]? primary = ReadId2Label(root, path, required: false);
+            CheckLabelMaps(root, path, config, primary);
             config = config with
             {
                 TokenLabels = config.Task.HasTokenHead() ? config.TokenLabels ?? primary : null,
@@ -113,19 +117,64 @@ internal static class ModelConfigFile
     /// <param name="path">The file to write.</param>
     /// <param name="encoderConfig">The encoder's Hugging Face configuration (not modified).</param>
     /// <param name="config">The model configuration.</param>
-    public static void Write(string path, JsonObject encoderConfig, ModelConfig config)
+    /// <param name="weightsSha256">The SHA-256 of the weights file saved with it, stored as <c>nerclassify.weights_sha256</c>; null for none.</param>
+    public static void Write(string path, JsonObject encoderConfig, ModelConfig config, string? weightsSha256 = null)
     {
         var root = (JsonObject)encoderConfig.DeepClone();
         root["architectures"] = new JsonArray(config.Task.ArchitectureName());
         IReadOnlyList<string> primary = config.TokenLabels ?? config.SequenceLabels!;
         root["id2label"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
         root["label2id"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(label, (JsonNode?)id)));
-        root[Section] = JsonSerializer.SerializeToNode(config, SerializerOptions);
+        var section = (JsonObject)JsonSerializer.SerializeToNode(config, SerializerOptions)!;
+        if (weightsSha256 is not null)
+        {
+            section[WeightsSha256] = weightsSha256;
+        }
+
+        root[Section] = section;
         File.WriteAllText(path, root.ToJsonString(SerializerOptions));
     }
 
+    /// <summary>The weights fingerprint a save recorded (<c>nerclassify.weights_sha256</c>), or null when there is none.</summary>
+    public static string? ReadWeightsSha256(JsonObject root) =>
+        root[Section] is JsonObject section && section[WeightsSha256] is JsonValue value && value.TryGetValue(out string? sha256) ? sha256 : null;
+
     /// <summary>The window settings a configuration asks for.</summary>
     public static EncodingOptions Encoding(this ModelConfig config) => new() { MaxLength = config.MaxLength, Stride = config.Stride };
+
+    /// <summary>
+    /// Refuses <c>id2label</c> or <c>label2id</c> that disagree with the section's labels of the primary head (the token
+    /// head, or the sentence head of a sentence-only model): the weights were trained with the section's, so an edit
+    /// to one map alone would otherwise be ignored without a word.
+    /// </summary>
+    private static void CheckLabelMaps(JsonObject root, string path, ModelConfig config, string[]? id2label)
+    {
+        bool sequenceOnly = config.Task == TaskKind.Sequence;
+        IReadOnlyList<string>? section = sequenceOnly ? config.SequenceLabels : config.TokenLabels;
+        string sectionKey = $"{Section}.{(sequenceOnly ? "sequence_labels" : "token_labels")}";
+        if (section is not null && id2label is not null && !section.SequenceEqual(id2label, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"'{path}': id2label [{string.Join(", ", id2label)}] disagrees with {sectionKey} [{string.Join(", ", section)}]. "
+                + $"The weights follow {sectionKey}; change both keys together (and label2id), or remove id2label and label2id to have them written from {sectionKey} at the next save.");
+        }
+
+        IReadOnlyList<string>? labels = section ?? id2label;
+        if (labels is null || root["label2id"] is not JsonObject label2id)
+        {
+            return;
+        }
+
+        string against = section is not null ? sectionKey : "id2label";
+        bool agrees = label2id.Count == labels.Count && labels.Select((label, id) => (label, id)).All(p =>
+            label2id[p.label] is JsonValue value && value.TryGetValue(out int mapped) && mapped == p.id);
+        if (!agrees)
+        {
+            throw new InvalidDataException(
+                $"'{path}': label2id {label2id.ToJsonString()} disagrees with {against} [{string.Join(", ", labels)}]: each label must map to its position there. "
+                + $"Change both keys together, or remove label2id to have it written from {against} at the next save.");
+        }
+    }
 
     private static string[]? ReadId2Label(JsonObject root, string path, bool required)
     {

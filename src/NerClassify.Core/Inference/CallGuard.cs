@@ -28,7 +28,12 @@ internal sealed class CallGuard(string objectName)
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, objectName);
+            if (_disposed)
+            {
+                // ThrowIf(bool, object) would report the instance's type, here System.String, not the owner's name.
+                throw new ObjectDisposedException(objectName);
+            }
+
             _active++;
             return new Lease(this);
         }

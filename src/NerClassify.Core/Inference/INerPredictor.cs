@@ -29,6 +29,17 @@ public interface INerPredictor : IDisposable
     /// <param name="cancellationToken">Cancels this call only: a call cancelled before its batch starts is left out of it.</param>
     Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Predicts several texts asynchronously, as one request; results are in input order. With
+    /// <see cref="PredictorOptions.MicroBatching"/> enabled, the texts share forward passes with concurrent calls and are
+    /// scheduled fairly against them as one caller, so a large request cannot hold up small ones (it is split into
+    /// batches of at most <see cref="MicroBatchingOptions.MaxBatchTokens"/> tokens); otherwise it is
+    /// <see cref="PredictBatch(IReadOnlyList{string}, CancellationToken)"/> on the calling thread.
+    /// </summary>
+    /// <param name="texts">Raw texts; entity spans index into each.</param>
+    /// <param name="cancellationToken">Cancels this call: its texts still queued are left out, and a running batch whose callers have all gone stops between forward passes.</param>
+    Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
+
     /// <summary>Predicts one pre-split sentence; entity spans index into the words joined by single spaces.</summary>
     /// <param name="words">The words.</param>
     Prediction Predict(IReadOnlyList<string> words);

@@ -43,21 +43,38 @@ internal sealed class ModelRunner
     /// <summary>Predicts every sentence; results are in input order.</summary>
     public SentencePrediction[] Predict(IReadOnlyList<IReadOnlyList<string>> sentences, int batchSize, CancellationToken cancellationToken)
     {
-        var windows = new List<EncodedSentence>();
-        var windowsOf = new List<EncodedSentence>[sentences.Count];
+        var windowsOf = new IReadOnlyList<EncodedSentence>[sentences.Count];
+        var wordCounts = new int[sentences.Count];
         for (int i = 0; i < sentences.Count; i++)
         {
-            IReadOnlyList<EncodedSentence> encoded = Encode(sentences[i], null, null, i);
-            windowsOf[i] = [.. encoded];
+            windowsOf[i] = Encode(sentences[i], null, null, i);
+            wordCounts[i] = sentences[i].Count;
+        }
+
+        return Predict(windowsOf, wordCounts, batchSize, int.MaxValue, cancellationToken);
+    }
+
+    /// <summary>
+    /// Predicts sentences already encoded with <see cref="Encode"/>; results are in input order. Each forward pass
+    /// holds at most <paramref name="batchSize"/> windows and, when more than one, at most
+    /// <paramref name="maxBatchTokens"/> padded tokens (rows times the longest row).
+    /// </summary>
+    public SentencePrediction[] Predict(IReadOnlyList<IReadOnlyList<EncodedSentence>> windowsOf, IReadOnlyList<int> wordCounts, int batchSize, int maxBatchTokens, CancellationToken cancellationToken)
+    {
+        var windows = new List<EncodedSentence>();
+        foreach (IReadOnlyList<EncodedSentence> encoded in windowsOf)
+        {
             windows.AddRange(encoded);
         }
 
         var tokenScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
         var sequenceScores = new Dictionary<EncodedSentence, float[]>(ReferenceEqualityComparer.Instance);
-        var batching = new BatchingOptions { BatchSize = batchSize, Shuffle = false, LengthBucketing = true, PoolBatches = (windows.Count / batchSize) + 1 };
-        foreach (Batch batch in BatchPlanner.CreateBatches(windows, _tokenizer.PadId, batching))
+        foreach (EncodedSentence[] rows in Plan(windows, batchSize, maxBatchTokens))
         {
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Collated one at a time, so only one forward pass's inputs are alive.
+            Batch batch = BatchCollator.Collate(rows, _tokenizer.PadId);
             (float[]? tokens, float[]? sequences) = _backend.Run(batch);
             int tokenWidth = (_backend.TokenLabels?.Count ?? 0) * batch.SequenceLength;
             int classCount = _backend.SequenceLabels?.Count ?? 0;
@@ -83,17 +100,40 @@ internal sealed class ModelRunner
             crf = crf.Constrain(_decoder);
         }
 
-        var results = new SentencePrediction[sentences.Count];
-        for (int i = 0; i < sentences.Count; i++)
+        var results = new SentencePrediction[windowsOf.Count];
+        for (int i = 0; i < windowsOf.Count; i++)
         {
-            results[i] = Merge(windowsOf[i], sentences[i].Count, tokenScores, sequenceScores, crf);
+            results[i] = Merge(windowsOf[i], wordCounts[i], tokenScores, sequenceScores, crf);
         }
 
         return results;
     }
 
+    /// <summary>Windows sorted by length (stable) and cut into forward passes within both limits.</summary>
+    private static List<EncodedSentence[]> Plan(List<EncodedSentence> windows, int batchSize, int maxBatchTokens)
+    {
+        EncodedSentence[] sorted = windows.OrderBy(w => w.Length).ToArray();
+        var plan = new List<EncodedSentence[]>();
+        int start = 0;
+        while (start < sorted.Length)
+        {
+            int end = start + 1;
+
+            // Sorted ascending, so the window added last is the longest: the pass costs rows x its length.
+            while (end < sorted.Length && end - start < batchSize && (long)(end - start + 1) * sorted[end].Length <= maxBatchTokens)
+            {
+                end++;
+            }
+
+            plan.Add(sorted[start..end]);
+            start = end;
+        }
+
+        return plan;
+    }
+
     private SentencePrediction Merge(
-        List<EncodedSentence> windows,
+        IReadOnlyList<EncodedSentence> windows,
         int wordCount,
         Dictionary<EncodedSentence, float[]> tokenScores,
         Dictionary<EncodedSentence, float[]> sequenceScores,

@@ -20,7 +20,7 @@ internal sealed class PredictionEngine : IDisposable
     private readonly CallGuard _guard;
     private readonly Action? _onDispose;
     private readonly Lock _batcherLock = new();
-    private MicroBatcher<string, Prediction>? _batcher;
+    private MicroBatcher<QueuedText, Prediction>? _batcher;
 
     /// <summary>Creates the engine; it owns <paramref name="backend"/> and calls <paramref name="onDispose"/> after disposing it.</summary>
     public PredictionEngine(IInferenceBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, string ownerName, Action? onDispose = null)
@@ -59,10 +59,33 @@ internal sealed class PredictionEngine : IDisposable
         if (!Options.MicroBatching.Enabled)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return Task.FromResult(PredictTexts([text], CancellationToken.None)[0]);
+            return Task.FromResult(PredictTexts([text], cancellationToken)[0]);
         }
 
-        return Batcher().EnqueueAsync(text, cancellationToken);
+        MicroBatcher<QueuedText, Prediction> batcher = Batcher();
+        return batcher.EnqueueAsync(Queue(text), cancellationToken);
+    }
+
+    /// <inheritdoc cref="INerPredictor.PredictBatchAsync(IReadOnlyList{string}, CancellationToken)"/>
+    public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            CheckText(texts[i], i, nameof(texts));
+        }
+
+        if (!Options.MicroBatching.Enabled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(PredictTexts(texts, cancellationToken));
+        }
+
+        MicroBatcher<QueuedText, Prediction> batcher = Batcher();
+        return EnqueueAsync(batcher, texts.Select(Queue).ToArray(), cancellationToken);
+
+        static async Task<IReadOnlyList<Prediction>> EnqueueAsync(MicroBatcher<QueuedText, Prediction> batcher, QueuedText[] queued, CancellationToken cancellationToken) =>
+            await batcher.EnqueueManyAsync(queued, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="INerPredictor.Predict(IReadOnlyList{string})"/>
@@ -166,15 +189,38 @@ internal sealed class PredictionEngine : IDisposable
         }
     }
 
-    private MicroBatcher<string, Prediction> Batcher()
+    private MicroBatcher<QueuedText, Prediction> Batcher()
     {
         lock (_batcherLock)
         {
             ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
             MicroBatchingOptions batching = Options.MicroBatching;
-            return _batcher ??= new MicroBatcher<string, Prediction>(
-                texts => PredictTexts(texts, CancellationToken.None), batching.MaxBatchSize, batching.MaxWait, size => InferenceMetrics.BatchSize.Record(size));
+            return _batcher ??= new MicroBatcher<QueuedText, Prediction>(
+                RunQueued, static queued => queued.Tokens, batching.MaxBatchSize, batching.MaxBatchTokens, batching.MaxWait, size => InferenceMetrics.BatchSize.Record(size));
         }
+    }
+
+    /// <summary>Splits and tokenizes a text on the caller's thread, so the batcher knows its cost in tokens.</summary>
+    private QueuedText Queue(string text)
+    {
+        TextWords input = TextWordSplitter.Split(text);
+        IReadOnlyList<EncodedSentence> windows = _runner.Encode(input.Words, null, null, 0);
+        return new QueuedText(input, windows, windows.Sum(w => w.Length));
+    }
+
+    /// <summary>One micro-batch: forward passes within the token budget, stopping early when every caller has gone.</summary>
+    private IReadOnlyList<Prediction> RunQueued(IReadOnlyList<QueuedText> queued, CancellationToken cancellationToken)
+    {
+        using CallGuard.Lease lease = _guard.Enter();
+        SentencePrediction[] raw = _runner.Predict(
+            queued.Select(q => q.Windows).ToArray(), queued.Select(q => q.Input.Words.Count).ToArray(), Options.BatchSize, Options.MicroBatching.MaxBatchTokens, cancellationToken);
+        var results = new Prediction[queued.Count];
+        for (int i = 0; i < queued.Count; i++)
+        {
+            results[i] = Describe(queued[i].Input, raw[i]);
+        }
+
+        return results;
     }
 
     private IReadOnlyList<Prediction> PredictTexts(IReadOnlyList<string> texts, CancellationToken cancellationToken)
@@ -257,6 +303,9 @@ internal sealed class PredictionEngine : IDisposable
 
         return new Prediction(input.Text, input.Words, tags, entities, sentence);
     }
+
+    /// <summary>A text waiting for a micro-batch: its words, its windows and their tokens.</summary>
+    private sealed record QueuedText(TextWords Input, IReadOnlyList<EncodedSentence> Windows, int Tokens);
 
     private static TextWords FromWords(IReadOnlyList<string> words)
     {

@@ -4,7 +4,8 @@ namespace NerClassify.Metrics;
 
 /// <summary>
 /// Reads entities out of one sentence of word-level tags (<c>B-PER</c>, <c>I-LOC</c>, <c>E-ORG</c>,
-/// <c>S-MISC</c>, <c>O</c>, and untyped <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>, read as type <c>_</c>).
+/// <c>S-MISC</c>, <c>O</c>, and untyped <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c>, read as type <c>_</c> by seqeval and as
+/// the empty type by conlleval.pl). Lenient and conlleval modes read any non-empty tag, as those tools do.
 /// </summary>
 internal static class EntityExtractor
 {
@@ -17,7 +18,7 @@ internal static class EntityExtractor
     /// <returns>The entities; <see cref="Entity.End"/> is exclusive.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tags"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// A tag is null or malformed, or (strict mode) its prefix is not part of <paramref name="scheme"/>.
+    /// A tag is null or empty, or (strict mode) malformed or with a prefix that is not part of <paramref name="scheme"/>.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="scheme"/> or <paramref name="mode"/> is undefined.</exception>
     public static IReadOnlyList<Entity> Extract(
@@ -52,6 +53,15 @@ internal static class EntityExtractor
         string paramName,
         int? sentence)
     {
+        if (mode != EntityMatchingMode.Strict)
+        {
+            // seqeval and conlleval.pl read any non-empty tag; their own rules decide what it means.
+            CheckPresent(tags, paramName, sentence);
+            return mode == EntityMatchingMode.Lenient
+                ? SeqevalChunks.Entities(tags).OrderBy(e => e.Start).ToList()
+                : ExtractConlleval(tags);
+        }
+
         var parsed = new ParsedTag[tags.Count];
         for (var i = 0; i < parsed.Length; i++)
         {
@@ -64,95 +74,61 @@ internal static class EntityExtractor
             }
         }
 
-        return (mode, scheme) switch
+        return scheme switch
         {
-            (EntityMatchingMode.Lenient, _) => ExtractLenient(parsed),
-            (EntityMatchingMode.Conlleval, _) => ExtractConlleval(parsed),
-            (_, LabelScheme.Iob1) => ExtractStrictIob1(parsed),
-            (_, LabelScheme.Iob2) => ExtractStrictIob2(parsed),
+            LabelScheme.Iob1 => ExtractStrictIob1(parsed),
+            LabelScheme.Iob2 => ExtractStrictIob2(parsed),
             _ => ExtractStrictBioes(parsed),
         };
+    }
+
+    /// <summary>Throws, naming the position, when a tag is null or empty: neither seqeval nor conlleval.pl can read one.</summary>
+    internal static void CheckPresent(IReadOnlyList<string> tags, string paramName, int? sentence)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (string.IsNullOrEmpty(tags[i]))
+            {
+                throw new ArgumentException($"{ParsedTag.Where(sentence, i)} holds {(tags[i] is null ? "a null" : "an empty")} tag.", paramName);
+            }
+        }
     }
 
     private static bool IsAllowed(char prefix, LabelScheme scheme) =>
         scheme == LabelScheme.Bioes || prefix is 'B' or 'I' or ParsedTag.Outside;
 
-    // conlleval.pl's chunk boundaries. Between each pair of neighbouring tags (the first tag follows an O, as after
-    // conlleval's sentence boundary) a chunk may end and one may start, each decided by a fixed table of prefix pairs
-    // or by a change of type. S- appears in neither table, which is where this differs from seqeval.
-    private static List<Entity> ExtractConlleval(ParsedTag[] tags)
+    // conlleval.pl's chunks of one sentence: a chunk opens where startOfChunk says, and closes where endOfChunk says or
+    // where another starts. conlleval.pl does not close a chunk at the sentence boundary after an untyped S or E (its
+    // rules know no S, and give O no type); here the sentence end closes it. EntityMetrics counts as conlleval.pl.
+    private static List<Entity> ExtractConlleval(IReadOnlyList<string> tags)
     {
         var entities = new List<Entity>();
         var openStart = -1;
-        var previousPrefix = ParsedTag.Outside;
+        var openType = string.Empty;
+        var previousTag = "O";
         var previousType = string.Empty;
-        for (var i = 0; i < tags.Length; i++)
+        for (var i = 0; i < tags.Count; i++)
         {
-            var prefix = tags[i].Prefix;
-            var type = tags[i].ConllevalType;
-            var typeChanges = !string.Equals(previousType, type, StringComparison.Ordinal);
-            var ends = (previousPrefix, prefix) is ('B', 'B') or ('B', 'O') or ('I', 'B') or ('I', 'O') or ('E', 'E') or ('E', 'I') or ('E', 'O')
-                || (previousPrefix != ParsedTag.Outside && typeChanges);
-            var starts = (previousPrefix, prefix) is ('B', 'B') or ('I', 'B') or ('O', 'B') or ('O', 'I') or ('O', 'E') or ('E', 'E') or ('E', 'I')
-                || (prefix != ParsedTag.Outside && typeChanges);
-
-            // A start without an end closes the open chunk too; with typed tags every start after a chunk is also an end.
+            (string tag, string type) = ConllevalChunks.Split(tags[i]);
+            var ends = ConllevalChunks.EndOfChunk(previousTag, tag, previousType, type);
+            var starts = ConllevalChunks.StartOfChunk(previousTag, tag, previousType, type);
             if (openStart >= 0 && (ends || starts))
             {
-                entities.Add(new Entity(tags[openStart].Type, openStart, i));
+                entities.Add(new Entity(openType, openStart, i));
                 openStart = -1;
             }
 
             if (starts)
             {
-                openStart = i;
+                (openStart, openType) = (i, type);
             }
 
-            previousPrefix = prefix;
-            previousType = type;
+            (previousTag, previousType) = (tag, type);
         }
 
         if (openStart >= 0)
         {
-            entities.Add(new Entity(tags[openStart].Type, openStart, tags.Length));
-        }
-
-        return entities;
-    }
-
-    // seqeval's default mode (conlleval's rules plus its own for S- and E-). A chunk closes before the current
-    // tag when the previous tag closed it (E, S), when the current tag cannot continue it (O, B, S) or
-    // when the type changes. Every non-O tag that does not continue an open chunk starts one, which is
-    // why a stray I-X or E-X still yields an entity here.
-    private static List<Entity> ExtractLenient(ParsedTag[] tags)
-    {
-        var entities = new List<Entity>();
-        var openStart = -1;
-        for (var i = 0; i < tags.Length; i++)
-        {
-            var tag = tags[i];
-            if (openStart >= 0)
-            {
-                var previous = tags[i - 1];
-                var closes = previous.Prefix is 'E' or 'S'
-                    || tag.Prefix is ParsedTag.Outside or 'B' or 'S'
-                    || !string.Equals(tag.Type, previous.Type, StringComparison.Ordinal);
-                if (closes)
-                {
-                    entities.Add(new Entity(previous.Type, openStart, i));
-                    openStart = -1;
-                }
-            }
-
-            if (openStart < 0 && !tag.IsOutside)
-            {
-                openStart = i;
-            }
-        }
-
-        if (openStart >= 0)
-        {
-            entities.Add(new Entity(tags[^1].Type, openStart, tags.Length));
+            entities.Add(new Entity(openType, openStart, tags.Count));
         }
 
         return entities;

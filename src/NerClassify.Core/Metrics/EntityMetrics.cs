@@ -40,23 +40,38 @@ public static class EntityMetrics
         EntityExtractor.CheckOptions(scheme, mode);
 
         var counts = new Dictionary<string, TypeCounts>(StringComparer.Ordinal);
-        for (var s = 0; s < gold.Count; s++)
+        if (mode != EntityMatchingMode.Strict)
         {
-            var goldEntities = EntityExtractor.Extract(gold[s], scheme, mode, nameof(gold), s);
-            var predictedEntities = EntityExtractor.Extract(predicted[s], scheme, mode, nameof(predicted), s);
-            var goldSet = new HashSet<Entity>(goldEntities);
-            foreach (var entity in goldEntities)
+            for (var s = 0; s < gold.Count; s++)
             {
-                CountsOf(counts, entity.Type).Gold++;
+                EntityExtractor.CheckPresent(gold[s], nameof(gold), s);
+                EntityExtractor.CheckPresent(predicted[s], nameof(predicted), s);
             }
 
-            foreach (var entity in predictedEntities)
+            // Both tools count over the whole corpus, not sentence by sentence: seqeval joins the sentences and keeps
+            // each side's chunks as sets; conlleval.pl streams the lines and can carry a chunk across a boundary.
+            counts = mode == EntityMatchingMode.Lenient ? SeqevalChunks.Count(gold, predicted) : ConllevalChunks.Count(gold, predicted);
+        }
+        else
+        {
+            for (var s = 0; s < gold.Count; s++)
             {
-                var typeCounts = CountsOf(counts, entity.Type);
-                typeCounts.Predicted++;
-                if (goldSet.Contains(entity))
+                var goldEntities = EntityExtractor.Extract(gold[s], scheme, mode, nameof(gold), s);
+                var predictedEntities = EntityExtractor.Extract(predicted[s], scheme, mode, nameof(predicted), s);
+                var goldSet = new HashSet<Entity>(goldEntities);
+                foreach (var entity in goldEntities)
                 {
-                    typeCounts.Correct++;
+                    CountsOf(counts, entity.Type).Gold++;
+                }
+
+                foreach (var entity in predictedEntities)
+                {
+                    var typeCounts = CountsOf(counts, entity.Type);
+                    typeCounts.Predicted++;
+                    if (goldSet.Contains(entity))
+                    {
+                        typeCounts.Correct++;
+                    }
                 }
             }
         }

@@ -17,9 +17,6 @@ internal readonly record struct ParsedTag(char Prefix, string Type, bool HasType
     /// <summary>Gets a value indicating whether this is the outside tag.</summary>
     public bool IsOutside => Prefix == Outside;
 
-    /// <summary>Gets the type as conlleval.pl splits it: empty for <c>O</c> and for untyped tags.</summary>
-    public string ConllevalType => HasType ? Type : string.Empty;
-
     /// <summary>
     /// Parses <c>O</c>, <c>P-TYPE</c> with <c>P</c> one of <c>B</c>, <c>I</c>, <c>E</c>, <c>S</c> and a
     /// non-empty type, or an untyped <c>B</c>, <c>I</c>, <c>E</c> or <c>S</c> (type <see cref="UntypedType"/>, as in

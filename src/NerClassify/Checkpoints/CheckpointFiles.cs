@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using NerClassify.Checkpoints.Pickle;
 using static TorchSharp.torch;
 
@@ -102,13 +103,38 @@ internal static class CheckpointFiles
     }
 
     /// <summary>Writes tensors as safetensors (copied to the CPU where needed; the inputs are not disposed).</summary>
-    public static void WriteSafetensors(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    /// <returns>The file's SHA-256, lower-case hex: the weights fingerprint (<see cref="Fingerprint"/>).</returns>
+    public static string WriteSafetensors(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors)
     {
         using var scope = NewDisposeScope();
-
-        // detach() gives a new handle even when nothing moves, so the scope never frees a model's parameter.
-        var portable = tensors.ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
         using FileStream stream = File.Create(path);
-        SafetensorsFileWriter.Write(stream, portable);
+        return WriteHashed(stream, Portable(tensors));
+    }
+
+    /// <summary>
+    /// The weights fingerprint of a state dictionary: the SHA-256 of the <c>model.safetensors</c> that
+    /// <see cref="WriteSafetensors"/> would write for it, computed without writing a file. A saved model's
+    /// <c>config.json</c> and its ONNX export both carry it, so a stale export is recognised.
+    /// </summary>
+    public static string Fingerprint(IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
+        using var scope = NewDisposeScope();
+        return WriteHashed(Stream.Null, Portable(tensors));
+    }
+
+    // detach() gives a new handle even when nothing moves, so the scope never frees a model's parameter.
+    private static Dictionary<string, Tensor> Portable(IEnumerable<KeyValuePair<string, Tensor>> tensors) =>
+        tensors.ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
+
+    private static string WriteHashed(Stream destination, Dictionary<string, Tensor> portable)
+    {
+        using var sha256 = SHA256.Create();
+        using (var hashing = new CryptoStream(destination, sha256, CryptoStreamMode.Write, leaveOpen: true))
+        {
+            SafetensorsFileWriter.Write(hashing, portable);
+            hashing.FlushFinalBlock();
+        }
+
+        return Convert.ToHexStringLower(sha256.Hash!);
     }
 }

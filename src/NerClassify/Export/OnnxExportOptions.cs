@@ -23,6 +23,9 @@ internal sealed record OnnxExportOptions
     /// <summary>The model configuration to store as JSON under <see cref="OnnxMetadataKeys.Config"/>, or null.</summary>
     public ModelConfig? Config { get; init; }
 
+    /// <summary>The weights fingerprint to store under <see cref="OnnxMetadataKeys.WeightsSha256"/>, or null.</summary>
+    public string? WeightsSha256 { get; init; }
+
     /// <summary>The vocabulary to store under <see cref="OnnxMetadataKeys.Vocabulary"/>, so the file runs alone; or null.</summary>
     public Encoders.BertVocabulary? Vocabulary { get; init; }
 

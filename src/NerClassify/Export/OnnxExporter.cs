@@ -113,6 +113,11 @@ internal static class OnnxExporter
             yield return (OnnxMetadataKeys.Crf, crf.ToJson());
         }
 
+        if (options.WeightsSha256 is { } weightsSha256)
+        {
+            yield return (OnnxMetadataKeys.WeightsSha256, weightsSha256);
+        }
+
         if (options.Vocabulary is { } vocabulary)
         {
             yield return (OnnxMetadataKeys.Vocabulary, string.Join('\n', vocabulary.Tokens));

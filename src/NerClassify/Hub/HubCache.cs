@@ -14,6 +14,9 @@ namespace NerClassify.Hub;
 /// </summary>
 internal sealed partial class HubCache
 {
+    /// <summary>The permissions of <c>trees/{commit}.json</c>: read and write for the owner only, as <c>huggingface_hub</c> writes it.</summary>
+    public const UnixFileMode TreeFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     /// <summary>The version of the <c>trees/{commit}.json</c> layout, <c>TREE_CACHE_FORMAT_VERSION</c> in <c>huggingface_hub</c>.</summary>
     public const int TreeFormatVersion = 1;
 
@@ -137,7 +140,7 @@ internal sealed partial class HubCache
 
             json.WriteEndObject();
             json.WriteEndObject();
-        });
+        }, TreeFileMode);
     }
 
     /// <summary>

@@ -147,10 +147,18 @@ internal sealed partial class HubHttp
     {
         var entries = new List<RepoTreeEntry>();
         Uri? url = new($"{_settings.Endpoint.AbsoluteUri.TrimEnd('/')}/api/models/{_repo.Value}/tree/{Uri.EscapeDataString(commit)}?recursive=true");
+        int redirects = 0;
         while (url is not null)
         {
             using var request = NewRequest(HttpMethod.Get, url, offset: 0);
             using HttpResponseMessage response = await SendAsync(request, url, cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+            {
+                url = TreeRedirect(response, url, ++redirects);
+                continue;
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw Error(response, url, commit);
@@ -181,6 +189,23 @@ internal sealed partial class HubHttp
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// Where a redirected tree listing continues: a renamed repository answers 307 with a relative <c>Location</c> (the
+    /// new name), which <c>huggingface_hub</c> follows. Only the hub's own host is followed, so the token stays there.
+    /// </summary>
+    private Uri TreeRedirect(HttpResponseMessage response, Uri url, int redirects)
+    {
+        int status = (int)response.StatusCode;
+        Uri location = response.Headers.Location ?? throw Invalid($"{url} answered HTTP {status} without a Location header.", url, status);
+        Uri target = location.IsAbsoluteUri ? location : new Uri(url, location);
+        if (Uri.Compare(target, url, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw Invalid($"{url} redirected the tree listing to another host ({target.GetLeftPart(UriPartial.Authority)}), which this client does not follow.", url, status);
+        }
+
+        return redirects <= MaxRedirects ? target : throw Invalid($"{url} redirected more than {MaxRedirects} times.", url, status);
     }
 
     /// <summary>The exception for an answer this client cannot use.</summary>

@@ -31,9 +31,10 @@ internal static class ModelDirectory
         JsonObject encoderConfig = model.Encoder.Config.ToJsonNode(model.ArchitectureName);
         AtomicDirectory.Replace(directory, staging =>
         {
-            ModelConfigFile.Write(Path.Combine(staging, ModelFiles.Config), encoderConfig, config);
+            // The weights' fingerprint goes into config.json, so that an ONNX export of earlier weights is refused.
+            string fingerprint = CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), model.state_dict());
+            ModelConfigFile.Write(Path.Combine(staging, ModelFiles.Config), encoderConfig, config, fingerprint);
             vocabulary.Save(staging);
-            CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), model.state_dict());
         });
     }
 

@@ -54,9 +54,15 @@ public sealed partial class Trainer
     /// <exception cref="ArgumentException">
     /// (Thrown here, before the first step.) There is no training example, or an example is null, has a null word or
     /// tag, a tag count other than its word count, a tag (training) or sentence label the model lacks, a malformed tag
-    /// (validation), or (training) no label for any of the model's tasks; the message names the example's index.
+    /// (validation), or (training) no label for any of the model's tasks; the message names the example's index. Every
+    /// training example has zero words. The checkpoint to resume from was written with another
+    /// <see cref="TrainerOptions.BatchSize"/>; the message names both.
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An option is out of range; the message names it. Or (from the task, before the first step)
+    /// <see cref="TrainerOptions.MaxLength"/> exceeds the encoder's positions and a training sentence needs a window that
+    /// long; the message names both numbers and the example.
+    /// </exception>
     /// <exception cref="FileNotFoundException"><see cref="TrainerOptions.ResumeFrom"/> is not a checkpoint.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public Task<TrainingHistory> TrainAsync(
@@ -71,7 +77,12 @@ public sealed partial class Trainer
         return Background(() =>
         {
             TrainingHistory history = Train(model, data, options, progress, cancellationToken);
-            model.Config = model.Config with { TrainedOn = data.Description ?? $"{data.Train.Count} sentences" };
+            model.Config = model.Config with
+            {
+                TrainedOn = data.Description ?? $"{data.Train.Count} sentences",
+                TrainingMaxLength = options.MaxLength,
+                TrainingStride = options.Stride,
+            };
             return history;
         }, cancellationToken);
     }
@@ -146,6 +157,11 @@ public sealed partial class Trainer
 
         // Everything is checked here, before the first step, rather than an epoch later.
         TrainingExamples.Check(model, data.Train, TrainParameter, "Training example", training: true);
+        if (data.Train.All(example => example.Words.Count == 0))
+        {
+            // Such examples encode to nothing, so training would take no step and report a loss of 0.
+            throw new ArgumentException($"All {data.Train.Count} training examples have zero words; there is nothing to train on.", TrainParameter);
+        }
         if (data.Validation is { } validation)
         {
             TrainingExamples.Check(model, validation, ValidationParameter, "Validation example", training: false);
@@ -154,6 +170,51 @@ public sealed partial class Trainer
         if (options.ResumeFrom is { } resume && !TrainingCheckpoint.Exists(resume))
         {
             throw new FileNotFoundException($"'{resume}' is not a training checkpoint: it has no {TrainingCheckpoint.StateFile}.", TrainingCheckpoint.StatePath(resume));
+        }
+
+        if (options.ResumeFrom is { } resumeFrom)
+        {
+            CheckSameBatchSize(resumeFrom, options);
+        }
+    }
+
+    // The batch size sets the batches, the steps per epoch and so the learning-rate schedule: a run resumed with
+    // another one would continue a different run. Checkpoints written before the size was recorded are not checked.
+    private static void CheckSameBatchSize(string directory, TrainerOptions options)
+    {
+        if (TrainingCheckpoint.ReadState(directory).BatchSize is { } written && written != options.BatchSize)
+        {
+            throw new ArgumentException(
+                $"The checkpoint '{directory}' was written with {nameof(TrainerOptions.BatchSize)} = {written}, but this run has {nameof(TrainerOptions.BatchSize)} = {options.BatchSize}; resume with {written} (other batches would change the steps and the learning-rate schedule).",
+                nameof(TrainerOptions.ResumeFrom));
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before the first step, a training window longer than the encoder's positions, which would otherwise
+    /// fail at its first forward, possibly deep into an epoch. A <see cref="TrainerOptions.MaxLength"/> above the
+    /// positions is refused only when a sentence needs such a window: windows never grow past the longest sentence,
+    /// and the default of 128 exceeds the positions of small encoders. (Validation uses the model's prediction
+    /// window, which its configuration keeps within the positions.)
+    /// </summary>
+    private static void CheckPositions(TaskModel model, List<EncodedSentence> encoded, TrainerOptions options)
+    {
+        int positions = model.Encoder.Config.MaxPositionEmbeddings;
+        if (options.MaxLength <= positions)
+        {
+            return;
+        }
+
+        foreach (EncodedSentence window in encoded)
+        {
+            if (window.InputIds.Length > positions)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(TrainerOptions.MaxLength),
+                    options.MaxLength,
+                    $"{nameof(TrainerOptions)}.{nameof(TrainerOptions.MaxLength)} is {options.MaxLength}, but the encoder has only {positions} positions (max_position_embeddings), "
+                    + $"and training example {window.SentenceIndex} needs a window of {window.InputIds.Length} subwords; set {nameof(TrainerOptions.MaxLength)} to at most {positions}.");
+            }
         }
     }
 
@@ -195,7 +256,12 @@ public sealed partial class Trainer
             }
 
             string labelled = data.Description ?? $"{data.Train.Count} sentences";
-            model.Config = model.Config with { TrainedOn = $"{labelled} + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled" };
+            model.Config = model.Config with
+            {
+                TrainedOn = $"{labelled} + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled",
+                TrainingMaxLength = options.MaxLength,
+                TrainingStride = options.Stride,
+            };
             return history;
         }
         finally
@@ -223,6 +289,7 @@ public sealed partial class Trainer
             // Training windows follow the options; validation uses the window the model will predict with, so the
             // scores that pick the best epoch are the scores Evaluate reports afterwards.
             List<EncodedSentence> encoded = TrainingExamples.Encode(model, Runner(model, data.Vocabulary, options.Encoding, options), data.Train);
+            CheckPositions(model, encoded, options);
             using OptimizerGroups optimizer = OptimizerGroups.Create(model, options);
             var run = new TrainingRun
             {
@@ -233,6 +300,7 @@ public sealed partial class Trainer
                 Device = device,
                 Optimizer = optimizer,
                 Schedule = Schedule(encoded, data.Vocabulary.PadId, options),
+                BatchesPerEpoch = BatchPlanner.CreateBatches(encoded, data.Vocabulary.PadId, new BatchingOptions { BatchSize = options.BatchSize, LengthBucketing = options.LengthBucketing, Seed = options.Seed }).Count,
                 Evaluator = Runner(model, data.Vocabulary, model.Config.Encoding(), options),
                 Validation = data.Validation,
                 Progress = progress,
@@ -286,6 +354,7 @@ public sealed partial class Trainer
                 EpochResult result = run.TrainEpoch(state, epoch);
                 if (run.Validation is { Count: > 0 } validation && options.EvaluateEveryEpoch)
                 {
+                    run.Progress?.Report(run.EpochReport(result) with { Phase = TrainingPhase.Validating, ValidationSentences = validation.Count });
                     EvaluationResult scores = Evaluate(model, run.Evaluator, validation, options, run.CancellationToken);
                     result = result with { Validation = scores };
                     double score = scores.Score(options.SelectionMetric);
@@ -316,9 +385,12 @@ public sealed partial class Trainer
                 if (options.CheckpointDirectory is { } checkpoints)
                 {
                     string directory = Path.Combine(checkpoints, TrainingCheckpoint.LatestFolder);
+                    state.BatchSize = options.BatchSize;
                     TrainingCheckpoint.Save(directory, model, run.Optimizer.Optimizer, state, average);
                     LogCheckpoint(directory, state.EpochsDone);
                 }
+
+                run.Progress?.Report(run.EpochReport(result) with { Phase = TrainingPhase.EpochCompleted, CompletedEpoch = result });
 
                 if (options.EarlyStoppingPatience is { } patience && state.EpochsWithoutImprovement >= patience)
                 {

@@ -31,6 +31,9 @@ internal sealed class TrainerState
     /// <summary>Epochs folded into the running weight average.</summary>
     public int AveragedEpochs { get; set; }
 
+    /// <summary>The batch size the run trains with (it sets the steps and the schedule), or null in checkpoints written before it was recorded.</summary>
+    public int? BatchSize { get; set; }
+
     /// <summary>The finished epochs' results, in order.</summary>
     public List<EpochResult> History { get; } = [];
 
@@ -46,6 +49,7 @@ internal sealed class TrainerState
         [nameof(BestEpoch)] = BestEpoch,
         [nameof(EpochsWithoutImprovement)] = EpochsWithoutImprovement,
         [nameof(AveragedEpochs)] = AveragedEpochs,
+        [nameof(BatchSize)] = BatchSize,
         [nameof(History)] = JsonNode.Parse(ToHistory().ToJson()),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
@@ -69,6 +73,7 @@ internal sealed class TrainerState
             BestEpoch = root[nameof(BestEpoch)] is JsonValue epoch ? epoch.GetValue<int>() : null,
             EpochsWithoutImprovement = Read<int>(root, nameof(EpochsWithoutImprovement)),
             AveragedEpochs = root[nameof(AveragedEpochs)] is JsonValue averaged ? averaged.GetValue<int>() : 0,
+            BatchSize = root[nameof(BatchSize)] is JsonValue batchSize ? batchSize.GetValue<int>() : null,
             StoppedEarly = past.StoppedEarly,
         };
         state.History.AddRange(past.Epochs);

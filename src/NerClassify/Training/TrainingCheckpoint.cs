@@ -51,21 +51,26 @@ internal static class TrainingCheckpoint
         });
     }
 
-    /// <summary>Loads the weights into <paramref name="model"/> and the optimiser state, and returns the run state and the running average (the caller disposes it).</summary>
-    /// <exception cref="InvalidDataException">The state file is not valid, or an average is promised but missing; the message names the file.</exception>
-    public static (TrainerState State, Dictionary<string, Tensor>? Average) Load(string directory, TaskModel model, OptimizerHelper optimizer)
+    /// <summary>Reads the run state of the checkpoint in <paramref name="directory"/>.</summary>
+    /// <exception cref="InvalidDataException">The state file is not valid; the message names it.</exception>
+    public static TrainerState ReadState(string directory)
     {
         string statePath = StatePath(directory);
-        TrainerState state;
         try
         {
-            state = TrainerState.FromJson(File.ReadAllText(statePath));
+            return TrainerState.FromJson(File.ReadAllText(statePath));
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"'{statePath}' is not a valid trainer state: {e.Message}", e);
         }
+    }
 
+    /// <summary>Loads the weights into <paramref name="model"/> and the optimiser state, and returns the run state and the running average (the caller disposes it).</summary>
+    /// <exception cref="InvalidDataException">The state file is not valid, or an average is promised but missing; the message names the file.</exception>
+    public static (TrainerState State, Dictionary<string, Tensor>? Average) Load(string directory, TaskModel model, OptimizerHelper optimizer)
+    {
+        TrainerState state = ReadState(directory);
         using (NewDisposeScope())
         {
             string weights = Path.Combine(directory, ModelFile);

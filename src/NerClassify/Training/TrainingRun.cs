@@ -49,6 +49,14 @@ internal sealed class TrainingRun
     /// <summary>Checked before every batch.</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>Batches per epoch.</summary>
+    public required int BatchesPerEpoch { get; init; }
+
+    /// <summary>A report at the end of an epoch: all its batches done, its mean loss, the time the remaining epochs would take at its pace.</summary>
+    public TrainingProgress EpochReport(EpochResult epoch) => new(
+        epoch.Epoch, Options.Epochs, BatchesPerEpoch, BatchesPerEpoch, epoch.TrainLoss, epoch.TrainTokenLoss, epoch.TrainSequenceLoss,
+        epoch.ExamplesPerSecond, TimeSpan.FromSeconds(epoch.TrainSeconds * (Options.Epochs - epoch.Epoch)));
+
     /// <summary>The batches of epoch <paramref name="epoch"/> (0 to count them): shuffled with a per-epoch seed.</summary>
     public IReadOnlyList<Batch> Batches(int epoch) => BatchPlanner.CreateBatches(Encoded, PadId, new BatchingOptions
     {

@@ -66,6 +66,20 @@ public sealed class NerClassifierApiTests : IDisposable
     }
 
     [Fact]
+    public void Predict_AfterDispose_ObjectNameIsTheClassName()
+    {
+        NerClassifier torch = Tiny();
+        string onnxPath = _folder.File("named.onnx");
+        torch.ExportOnnx(onnxPath);
+        OnnxNerClassifier onnx = OnnxNerClassifier.Load(onnxPath);
+        torch.Dispose();
+        onnx.Dispose();
+
+        ((Action)(() => torch.Predict("Paris"))).Should().Throw<ObjectDisposedException>().Which.ObjectName.Should().Be(nameof(NerClassifier));
+        ((Action)(() => onnx.Predict("Paris"))).Should().Throw<ObjectDisposedException>().Which.ObjectName.Should().Be(nameof(OnnxNerClassifier));
+    }
+
+    [Fact]
     public async Task Dispose_WhilePredictionsRun_WaitsForThemAndRefusesLaterCalls()
     {
         NerClassifier classifier = Tiny();

@@ -118,6 +118,31 @@ public sealed class ConllReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_NoBreakSpaceInsideWord_KeepsItInTheWord()
+    {
+        // Only spaces and tabs separate columns: U+00A0 and U+2009 belong to the word (issue 31, item 11).
+        string path = Write("nbsp.txt", "10\u00A0000 CD O\nNew\u2009York NNP B-LOC\n\nParis NNP B-LOC\n");
+
+        var sentences = await ReadAllAsync(path);
+
+        sentences[0].Words.Should().Equal("10\u00A0000", "New\u2009York");
+        sentences[0].Tags.Should().Equal("O", "B-LOC");
+        sentences[1].Words.Should().Equal("Paris");
+    }
+
+    [Fact]
+    public async Task ReadAsync_OneColumnLine_SaysItNeedsAWordAndATag()
+    {
+        string path = Write("one.txt", "John B-PER\n\nruns\n");
+
+        var act = () => ReadAllAsync(path, new ConllReaderOptions { FileName = "one.txt" });
+
+        var error = await act.Should().ThrowAsync<FormatException>();
+        error.WithMessage("one.txt:3: expected a word and a tag separated by spaces or tabs, but the line has 1 column: 'runs'.");
+        error.Which.Message.Should().NotContain("column 0");
+    }
+
+    [Fact]
     public async Task ReadAsync_InvalidTag_ThrowsWithFileAndLine()
     {
         string path = Write("bad.txt", "John B-PER\n\nruns X-VERB\n");

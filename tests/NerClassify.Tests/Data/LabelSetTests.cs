@@ -78,4 +78,17 @@ public sealed class LabelSetTests
 
         act.Should().Throw<FormatException>().WithMessage("train.tsv:9:*'Sports'*");
     }
+
+    [Fact]
+    public void EntityTypes_BioesAndBioTags_NamesEachTypeOnceInFirstTagOrder()
+    {
+        LabelSet.FromLabels(["O", "B-PER", "I-PER", "E-PER", "S-PER", "B-LOC", "I-LOC", "B-MISC"]).EntityTypes
+            .Should().Equal("PER", "LOC", "MISC");
+    }
+
+    [Fact]
+    public void EntityTypes_SentenceLabels_IsEmpty()
+    {
+        LabelSet.FromLabels(["World", "Sports"]).EntityTypes.Should().BeEmpty();
+    }
 }

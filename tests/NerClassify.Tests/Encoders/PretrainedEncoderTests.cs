@@ -144,6 +144,63 @@ public sealed class PretrainedEncoderTests : IDisposable
         act.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*pytorch_model.bin*");
     }
 
+    [Theory]
+    [InlineData("empty", "*vocab.txt' is empty*")]
+    [InlineData("binary", "*vocab.txt' is not UTF-8 text*binary*")]
+    [InlineData("nul", "*vocab.txt' line 2 holds a NUL character*")]
+    [InlineData("no-specials", "*vocab.txt' lacks the special tokens [PAD], [UNK], [CLS], [SEP]*")]
+    public void Load_BadVocabulary_ThrowsNamingTheFile(string kind, string message)
+    {
+        new PretrainedEncoder(TinyBert.Encoder(), TinyBert.Vocabulary()).Save(_folder);
+        string vocab = Path.Combine(_folder, "vocab.txt");
+        switch (kind)
+        {
+            case "empty":
+                File.WriteAllText(vocab, "\n\n");
+                break;
+            case "binary":
+                File.WriteAllBytes(vocab, [0x50, 0x4B, 0x03, 0x04, 0xFF, 0xFE, 0x80, 0x81, 0x0A]);
+                break;
+            case "nul":
+                File.WriteAllText(vocab, "[PAD]\nab\0cd\n");
+                break;
+            default:
+                File.WriteAllText(vocab, "the\nof\nand\n");
+                break;
+        }
+
+        Action act = () => PretrainedEncoder.Load(_folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message).And.Message.Should().Contain(vocab);
+    }
+
+    [Fact]
+    public void Load_VocabularyLongerThanVocabSize_ThrowsNamingBothFiles()
+    {
+        new PretrainedEncoder(TinyBert.Encoder(), TinyBert.Vocabulary()).Save(_folder);
+        string vocab = Path.Combine(_folder, "vocab.txt");
+        File.AppendAllLines(vocab, Enumerable.Range(0, 5).Select(i => $"extra{i}"));
+
+        Action act = () => PretrainedEncoder.Load(_folder);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage($"'{vocab}' has 104 tokens but '{Path.Combine(_folder, "config.json")}' says vocab_size 99*");
+    }
+
+    [Fact]
+    public void FromOnnx_WithName_NamesItInErrors()
+    {
+        using var emptyVocabulary = new MemoryStream();
+        using var vocabulary = TinyBert.Vocabulary().OpenRead();
+        using var notOnnx = new MemoryStream([1, 2, 3, 4]);
+
+        Action badVocabulary = () => PretrainedEncoder.FromOnnx(new MemoryStream(), emptyVocabulary, name: "models/tiny");
+        Action badGraph = () => PretrainedEncoder.FromOnnx(notOnnx, vocabulary, name: "models/tiny/model.onnx");
+
+        badVocabulary.Should().Throw<InvalidDataException>().WithMessage("The vocabulary of 'models/tiny' is empty*");
+        badGraph.Should().Throw<InvalidDataException>().WithMessage("'models/tiny/model.onnx': *");
+    }
+
     [Fact]
     public void Load_MissingVocabulary_ThrowsNamingVocabTxt()
     {

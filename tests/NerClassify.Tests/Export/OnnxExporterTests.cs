@@ -171,6 +171,62 @@ public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Load_DirectorySavedAgainAfterItsExport_ThrowsNamingBothFiles()
+    {
+        // Issue 31, item 7: model B saved over model A's directory left A's model.onnx, which used to load silently.
+        using var first = NerClassifier.FromModel(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
+        first.Save(_folder);
+        first.ExportOnnx(Path.Combine(_folder, OnnxExporter.FileName));
+        MultitaskModel otherWeights = TinyMultitask(casingSize: 0, hiddenSize: 0);
+        using (no_grad())
+        {
+            foreach (var parameter in otherWeights.parameters())
+            {
+                parameter.add_(0.01);
+            }
+        }
+
+        using var second = NerClassifier.FromModel(otherWeights, TinyBert.Vocabulary());
+        second.Save(_folder);
+
+        Action act = () => OnnxNerClassifier.Load(_folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"'{Path.Combine(_folder, OnnxExporter.FileName)}' was exported from other weights than those saved with '{Path.Combine(_folder, "config.json")}'*Export it again*");
+        using NerClassifier reloaded = NerClassifier.Load(_folder);
+        reloaded.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(second.PredictBatch(Sentences).Select(ExportedGraph.Describe));
+    }
+
+    [Fact]
+    public void Load_DirectorySavedAgainWithTheSameWeights_LoadsItsExport()
+    {
+        using var trained = NerClassifier.FromModel(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
+        trained.Save(_folder);
+        trained.ExportOnnx(Path.Combine(_folder, OnnxExporter.FileName));
+        trained.Save(_folder);
+
+        using OnnxNerClassifier onnx = OnnxNerClassifier.Load(_folder);
+
+        onnx.PredictBatch(Sentences).Select(ExportedGraph.Describe).Should().Equal(trained.PredictBatch(Sentences).Select(ExportedGraph.Describe));
+    }
+
+    [Fact]
+    public void Save_RecordsTheSha256OfItsWeightsFileInConfigAndExport()
+    {
+        using var trained = NerClassifier.FromModel(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());
+        trained.Save(_folder);
+        string onnxPath = Path.Combine(_folder, "check.onnx");
+        trained.ExportOnnx(onnxPath);
+
+        string fileSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(_folder, "model.safetensors"))));
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "config.json")))!;
+        using var session = new InferenceSession(onnxPath);
+
+        config["nerclassify"]!["weights_sha256"]!.GetValue<string>().Should().Be(fileSha256);
+        session.ModelMetadata.CustomMetadataMap["nerclassify.weights_sha256"].Should().Be(fileSha256);
+    }
+
+    [Fact]
     public void Load_OnnxFileAlone_EvaluatesLikeTorchSharp()
     {
         using var torch = NerClassifier.FromModel(TinyMultitask(casingSize: 0, hiddenSize: 0), TinyBert.Vocabulary());

@@ -53,6 +53,9 @@ internal sealed class FakeHubServer : IAsyncDisposable
     /// <summary>When true, a 404 for a missing file carries <c>X-Error-Code: EntryNotFound</c> but no <c>X-Repo-Commit</c>.</summary>
     public bool EntryNotFoundWithoutCommit { get; set; }
 
+    /// <summary>Old model id, then the new one: requests under the old name get the hub's 307 with a relative Location.</summary>
+    public ConcurrentDictionary<string, string> RenamedModels { get; } = new();
+
     /// <summary>When false, the tree API answers a bare 404, as a mirror without the API would.</summary>
     public bool TreeApi { get; set; } = true;
 
@@ -148,6 +151,20 @@ internal sealed class FakeHubServer : IAsyncDisposable
         {
             await ServeCdnAsync(stream, head, path["/cdn/".Length..], headers.GetValueOrDefault("Range"));
             return;
+        }
+
+        foreach ((string oldName, string newName) in RenamedModels)
+        {
+            foreach (string prefix in new[] { $"/api/models/{oldName}/", $"/{oldName}/" })
+            {
+                if (path.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    // The hub's answer for a renamed repository: a redirect relative to its own host.
+                    string moved = prefix.Replace(oldName, newName, StringComparison.Ordinal) + path[prefix.Length..];
+                    await WriteAsync(stream, head, 307, [("Location", moved)], []);
+                    return;
+                }
+            }
         }
 
         if (path.StartsWith("/api/models/", StringComparison.Ordinal) && TreeApi)

@@ -88,6 +88,39 @@ public sealed class HubCacheInteropTests
     }
 
     [Fact]
+    public async Task DownloadModelAsync_RenamedRepository_FollowsTheRedirectAndWritesTheTreeListing()
+    {
+        // Issue 31, item 14: the hub answers the old name's tree listing with 307 and a relative Location.
+        await using var context = new HubTestContext();
+        context.Server.RenamedModels["acme/old-bert"] = HubTestContext.ModelId;
+
+        string directory = await context.Client.DownloadModelAsync("acme/old-bert", context.Options);
+
+        File.ReadAllBytes(Path.Combine(directory, HubClient.SafetensorsFile)).Should().Equal(context.Weights);
+        string tree = Path.Combine(context.CacheDirectory, "models--acme--old-bert", "trees", FakeHubServer.Commit + ".json");
+        using JsonDocument listing = JsonDocument.Parse(File.ReadAllBytes(tree));
+        listing.RootElement.GetProperty("files").EnumerateObject().Select(p => p.Name)
+            .Should().Equal(context.Server.Models[HubTestContext.ModelId].Keys.Order(StringComparer.Ordinal));
+        context.Server.Requests.Should().Contain(r => r.Path.StartsWith("/api/models/acme/tiny-bert/tree/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DownloadModelAsync_TreeListing_IsWrittenReadableByTheOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var context = new HubTestContext();
+
+        await context.Client.DownloadModelAsync(HubTestContext.ModelId, context.Options);
+
+        string tree = Path.Combine(context.ModelFolder, "trees", FakeHubServer.Commit + ".json");
+        File.GetUnixFileMode(tree).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
     public async Task DownloadModelAsync_HubWithoutTreeApi_StillDownloadsWithoutTreeFile()
     {
         await using var context = new HubTestContext();

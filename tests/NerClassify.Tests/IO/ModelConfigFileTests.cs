@@ -47,4 +47,42 @@ public sealed class ModelConfigFileTests
         config.MaxLength.Should().Be(128);
         config.EncoderHasPooler.Should().BeFalse();
     }
+
+    private static JsonObject Saved(string id2label, string label2id) => JsonNode.Parse($$"""
+        {
+          "architectures": ["BertForTokenClassification"], "max_position_embeddings": 512,
+          "id2label": {{id2label}}, "label2id": {{label2id}},
+          "nerclassify": { "task": "token", "token_labels": ["O", "B-PER", "I-PER"] }
+        }
+        """)!.AsObject();
+
+    [Fact]
+    public void Read_EditedId2LabelDisagreeingWithSection_ThrowsNamingBothKeys()
+    {
+        // A user renames a label in id2label only (issue 31, item 10): it used to be ignored without a word.
+        JsonObject root = Saved("""{ "0": "O", "1": "B-PERSON", "2": "I-PERSON" }""", """{ "O": 0, "B-PER": 1, "I-PER": 2 }""");
+
+        Action act = () => ModelConfigFile.Read(root, "model/config.json", lowerCase: false);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("'model/config.json': id2label [O, B-PERSON, I-PERSON] disagrees with nerclassify.token_labels [O, B-PER, I-PER]*");
+    }
+
+    [Fact]
+    public void Read_EditedLabel2IdDisagreeingWithSection_ThrowsNamingBothKeys()
+    {
+        JsonObject root = Saved("""{ "0": "O", "1": "B-PER", "2": "I-PER" }""", """{ "O": 0, "B-PER": 2, "I-PER": 1 }""");
+
+        Action act = () => ModelConfigFile.Read(root, "model/config.json", lowerCase: false);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("'model/config.json': label2id *disagrees with nerclassify.token_labels [O, B-PER, I-PER]*");
+    }
+
+    [Fact]
+    public void Read_LabelMapsAgreeingWithSection_Loads()
+    {
+        JsonObject root = Saved("""{ "2": "I-PER", "0": "O", "1": "B-PER" }""", """{ "I-PER": 2, "O": 0, "B-PER": 1 }""");
+
+        ModelConfigFile.Read(root, "model/config.json", lowerCase: false).TokenLabels.Should().Equal("O", "B-PER", "I-PER");
+    }
 }

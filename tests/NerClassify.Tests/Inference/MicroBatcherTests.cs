@@ -160,6 +160,125 @@ public sealed class MicroBatcherTests
         afterDispose.Should().Throw<ObjectDisposedException>();
     }
 
+    [Fact]
+    public async Task EnqueueAsync_CostsOverTheBudget_SplitsBatchesByCostNotCount()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var batches = new ConcurrentQueue<int[]>();
+        using var batcher = new MicroBatcher<int, int>(
+            (requests, _) => { entered.Set(); gate.Wait(Patience); batches.Enqueue(requests.ToArray()); return requests.ToArray(); },
+            cost: r => r,
+            maxBatchSize: 32,
+            maxBatchCost: 100,
+            maxWait: TimeSpan.Zero);
+        Task<int> first = batcher.EnqueueAsync(1);
+        entered.Wait(Patience).Should().BeTrue();
+
+        // Five callers queued together are taken cheapest first (each one's finish tag is its cost): 5 + 30 + 40 fit in
+        // 100 and 60 does not join them; 150 is over the budget on its own and runs alone.
+        Task<int>[] queued = [batcher.EnqueueAsync(60), batcher.EnqueueAsync(30), batcher.EnqueueAsync(40), batcher.EnqueueAsync(150), batcher.EnqueueAsync(5)];
+        gate.Set();
+        await Task.WhenAll(queued).WaitAsync(Patience);
+        await first;
+
+        batches.Should().BeEquivalentTo(new[] { new[] { 1 }, new[] { 5, 30, 40 }, new[] { 60 }, new[] { 150 } }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task EnqueueManyAsync_ShortCallBehindALongOne_RunsInTheNextBatchNotAfterTheLongOne()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var order = new ConcurrentQueue<string>();
+        using var batcher = new MicroBatcher<string, string>(
+            (requests, _) => { entered.Set(); gate.Wait(Patience); foreach (string r in requests) { order.Enqueue(r); } return requests.ToArray(); },
+            cost: r => r.Length,
+            maxBatchSize: 64,
+            maxBatchCost: 20,
+            maxWait: TimeSpan.Zero);
+        Task<string> first = batcher.EnqueueAsync("first");
+        entered.Wait(Patience).Should().BeTrue();
+
+        // One long call of 64 texts of cost 10 (two per batch), then a short call.
+        string[] longTexts = Enumerable.Range(0, 64).Select(i => $"long-{i:D5}").ToArray();
+        Task<string[]> longCall = batcher.EnqueueManyAsync(longTexts);
+        Task<string> shortCall = batcher.EnqueueAsync("short");
+        gate.Set();
+        await Task.WhenAll(longCall, shortCall, first).WaitAsync(Patience);
+
+        (await longCall).Should().Equal(longTexts, "results come back in request order");
+        order.ToList().IndexOf("short").Should().BeLessThan(4, "the short call takes the next batch instead of waiting for 64 long texts");
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_LongCallAmongAStreamOfShortOnes_IsNotStarved()
+    {
+        using var batcher = new MicroBatcher<string, string>(
+            (requests, _) => { Thread.Sleep(1); return requests.ToArray(); },
+            cost: r => r.Length,
+            maxBatchSize: 64,
+            maxBatchCost: 10,
+            maxWait: TimeSpan.Zero);
+        using var stop = new CancellationTokenSource();
+        int shortDone = 0;
+
+        // Eight short callers keep the queue from ever running dry; shortest-first would never reach the long call.
+        Task[] shortCallers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await batcher.EnqueueAsync("s");
+                Interlocked.Increment(ref shortDone);
+            }
+        })).ToArray();
+        while (Volatile.Read(ref shortDone) < 50)
+        {
+            await Task.Delay(5);
+        }
+
+        Task<string> longCall = batcher.EnqueueAsync("long-long!");
+        string result = await longCall.WaitAsync(Patience);
+        int shortWhenLongDone = Volatile.Read(ref shortDone);
+        stop.Cancel();
+        await Task.WhenAll(shortCallers).WaitAsync(Patience);
+
+        result.Should().Be("long-long!");
+        shortWhenLongDone.Should().BeGreaterThan(50, "the short callers kept going while the long call waited its turn");
+    }
+
+    [Fact]
+    public async Task EnqueueManyAsync_EveryCallerOfARunningBatchCancels_TheBatchTokenIsCancelled()
+    {
+        using var entered = new ManualResetEventSlim();
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var batcher = new MicroBatcher<int, int>(
+            (requests, token) =>
+            {
+                entered.Set();
+                stopped.TrySetResult(token.WaitHandle.WaitOne(Patience));
+                token.ThrowIfCancellationRequested();
+                return requests.ToArray();
+            },
+            cost: _ => 1,
+            maxBatchSize: 4,
+            maxBatchCost: 100,
+            maxWait: TimeSpan.FromSeconds(5)); // the batch starts when all four requests are in
+        using var cancelA = new CancellationTokenSource();
+        using var cancelB = new CancellationTokenSource();
+        Task<int[]> a = batcher.EnqueueManyAsync([1, 2, 3], cancelA.Token);
+        Task<int> b = batcher.EnqueueAsync(4, cancelB.Token);
+        entered.Wait(Patience).Should().BeTrue();
+
+        cancelA.Cancel();
+        stopped.Task.IsCompleted.Should().BeFalse("one caller of the batch is still waiting");
+        cancelB.Cancel();
+
+        (await stopped.Task.WaitAsync(Patience)).Should().BeTrue("the batch stops once nobody waits for it");
+        await ((Func<Task>)(() => a.WaitAsync(Patience))).Should().ThrowAsync<OperationCanceledException>();
+        await ((Func<Task>)(() => b.WaitAsync(Patience))).Should().ThrowAsync<OperationCanceledException>();
+    }
+
     private static bool Disposed(MicroBatcher<int, int> batcher)
     {
         try

@@ -41,6 +41,25 @@ public sealed class MicroBatchingPredictTests
         }
     }
 
+    [Theory]
+    [InlineData(PredictorBackend.TorchSharp)]
+    [InlineData(PredictorBackend.OnnxRuntime)]
+    public async Task PredictBatchAsync_SmallTokenBudgetAndConcurrentCallers_EachTextGetsItsDirectPrediction(PredictorBackend backend)
+    {
+        using INerPredictor direct = Classifier(backend, new MicroBatchingOptions());
+        using INerPredictor batched = Classifier(backend, new MicroBatchingOptions { Enabled = true, MaxBatchSize = 8, MaxBatchTokens = 40, MaxWait = TimeSpan.FromMilliseconds(5) });
+        string longText = string.Join(" ", Enumerable.Repeat(Texts[0], 12));
+        string[][] requests = Enumerable.Range(0, 8).Select(i => i % 2 == 0 ? Texts : new[] { longText, Texts[i % Texts.Length] }).ToArray();
+
+        IReadOnlyList<Prediction>[] actual = await Task.WhenAll(requests.Select(r => Task.Run(() => batched.PredictBatchAsync(r))));
+
+        for (int i = 0; i < requests.Length; i++)
+        {
+            actual[i].Select(p => p.Text).Should().Equal(requests[i]);
+            actual[i].Select(Describe).Should().Equal(requests[i].Select(t => Describe(direct.Predict(t))));
+        }
+    }
+
     [Fact]
     public async Task PredictAsync_MicroBatching_RecordsCoalescedBatchSizesOnTheMeter()
     {

@@ -128,6 +128,10 @@ public sealed class NerClassifierTests : IDisposable
         string configPath = Path.Combine(_folder, "config.json");
         var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
         config["nerclassify"]!["token_labels"]!.AsArray().Add("B-EXTRA");
+
+        // The label maps edited with the section, so that only the weights disagree (issue 31, item 10).
+        config["id2label"]!["7"] = "B-EXTRA";
+        config["label2id"]!["B-EXTRA"] = 7;
         File.WriteAllText(configPath, config.ToJsonString());
 
         Action act = () => NerClassifier.Load(_folder);

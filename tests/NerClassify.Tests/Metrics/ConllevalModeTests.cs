@@ -176,7 +176,8 @@ public sealed class ConllevalModeTests
             return string.Join(' ', chunks);
         }
 
-        private static string Name(string type) => type.Length == 0 ? "_" : type;
+        // conlleval.pl's own type: empty for an untyped tag, kept apart from a written type '_' (issue 31, item 13).
+        private static string Name(string type) => type;
 
         // /^([^-]*)-(.*)$/: the tag is everything before the first hyphen, the type everything after it.
         private static (string Tag, string Type) Split(string tag)

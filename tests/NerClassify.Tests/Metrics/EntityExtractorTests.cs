@@ -210,10 +210,20 @@ public sealed class EntityExtractorTests
     [InlineData("X-PER")]
     [InlineData("BPER")]
     [InlineData("o")]
-    public void Extract_MalformedTag_ThrowsNamingPosition(string tag)
+    public void Extract_MalformedTagInStrictMode_ThrowsNamingPosition(string tag)
     {
-        var act = () => EntityExtractor.Extract(["O", tag]);
+        // Lenient and conlleval modes read such tags as seqeval and conlleval.pl do (issue 31, item 13); strict mode does not.
+        var act = () => EntityExtractor.Extract(["O", tag], LabelScheme.Bioes, EntityMatchingMode.Strict);
         act.Should().Throw<ArgumentException>().WithParameterName("tags").WithMessage("Position 1*");
+    }
+
+    [Theory]
+    [InlineData(EntityMatchingMode.Lenient)]
+    [InlineData(EntityMatchingMode.Conlleval)]
+    public void Extract_EmptyTag_ThrowsNamingPosition(EntityMatchingMode mode)
+    {
+        var act = () => EntityExtractor.Extract(["O", ""], LabelScheme.Iob2, mode);
+        act.Should().Throw<ArgumentException>().WithParameterName("tags").WithMessage("Position 1 holds an empty tag.*");
     }
 
     [Fact]

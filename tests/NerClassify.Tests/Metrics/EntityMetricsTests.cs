@@ -175,9 +175,9 @@ public sealed class EntityMetricsTests
     }
 
     [Fact]
-    public void Compute_MalformedGoldTag_ThrowsNamingGoldAndSentence()
+    public void Compute_MalformedGoldTagInStrictMode_ThrowsNamingGoldAndSentence()
     {
-        var act = () => EntityMetrics.Compute(Tags.Sentences("O", "O PER"), Tags.Sentences("O", "O O"));
+        var act = () => EntityMetrics.Compute(Tags.Sentences("O", "O PER"), Tags.Sentences("O", "O O"), LabelScheme.Iob2, EntityMatchingMode.Strict);
         act.Should().Throw<ArgumentException>().WithParameterName("gold").WithMessage("Sentence 1, position 1*");
     }
 

@@ -197,7 +197,7 @@ public sealed class CrfTests : IDisposable
         // The progress callback runs on the training thread, whose dispose-scope statistics it reads.
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
-            if (p.Step == p.StepsPerEpoch)
+            if (p.Phase == TrainingPhase.Training && p.Step == p.StepsPerEpoch)
             {
                 liveAtEpochEnd.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }

@@ -123,6 +123,48 @@ public sealed class TrainerValidationTests
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "examples" && e.Message.Contains("Example 2"));
     }
 
+    [Fact]
+    public async Task TrainAsync_MaxLengthAboveThePositionsWithALongSentence_IsRefusedBeforeTheFirstStep()
+    {
+        // Issue 31, item 12: the tiny encoder has 64 positions; an 80-word sentence needs a window of 82 at MaxLength 100.
+        using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
+        TrainingExample[] train = [TinyData.Examples[0], new(Enumerable.Repeat("the", 80).ToArray(), Enumerable.Repeat("O", 80).ToArray())];
+        int steps = 0;
+
+        Func<Task> act = () => new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch with { MaxLength = 100 }, progress: new Counter(() => steps++));
+
+        (await act.Should().ThrowAsync<ArgumentOutOfRangeException>())
+            .Where(e => e.ParamName == nameof(TrainerOptions.MaxLength))
+            .WithMessage("TrainerOptions.MaxLength is 100, but the encoder has only 64 positions*training example 1 needs a window of 82 subwords*");
+        steps.Should().Be(0);
+    }
+
+    [Fact]
+    public void TrainAsync_AllExamplesWithoutWords_IsRefused()
+    {
+        using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
+        TrainingExample[] train = [new([], []), new([], [])];
+
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
+
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train").WithMessage("All 2 training examples have zero words*");
+    }
+
+    [Fact]
+    public async Task TrainAsync_ResumedWithAnotherBatchSize_IsRefusedNamingBoth()
+    {
+        using var folder = new TempDirectory();
+        using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), OneEpoch with { Epochs = 1, CheckpointDirectory = folder.Path });
+        var resume = OneEpoch with { Epochs = 2, BatchSize = 2, ResumeFrom = System.IO.Path.Combine(folder.Path, "latest") };
+
+        // Awaited, so that a run that is not refused finishes before the model is disposed.
+        Func<Task> act = () => new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), resume);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Where(e => e.ParamName == nameof(TrainerOptions.ResumeFrom))
+            .WithMessage("*written with BatchSize = 6, but this run has BatchSize = 2*");
+    }
+
     private sealed class Counter(Action onReport) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => onReport();
