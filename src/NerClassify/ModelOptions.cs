@@ -1,20 +1,30 @@
 using NerClassify.Heads;
 using NerClassify.Inference;
 using NerClassify.Models;
+using NerClassify.Training;
 
 namespace NerClassify;
 
-/// <summary>How <see cref="NerClassifier.Create"/> builds a model; every property has a documented default.</summary>
+/// <summary>
+/// How <see cref="NerClassifier.Create"/> builds a model; every property has a documented default. The defaults are
+/// <see cref="TrainingPreset.Default"/>'s (casing at the encoder's input, mean pooling); <see cref="ForPreset"/> gives the
+/// others by name.
+/// </summary>
 public sealed record ModelOptions
 {
-    /// <summary>The token head: extra hidden layer, casing features, dropout. Default: one linear layer.</summary>
-    public TokenHeadOptions TokenHead { get; init; } = new();
+    /// <summary>
+    /// The token head: extra hidden layer, casing features, dropout. Default: one linear layer, with each word's casing
+    /// added to the encoder's input (<see cref="TokenHeadOptions.CasingInput"/> true; it gives an uncased encoder such as
+    /// MiniLM the capitalisation back, about 2 entity F1 on CoNLL-2003, and starts at zero, so a cased encoder begins
+    /// exactly where it was).
+    /// </summary>
+    public TokenHeadOptions TokenHead { get; init; } = new() { CasingInput = true };
 
     /// <summary>
     /// How the sentence head pools the encoder's states: the <c>[CLS]</c> state through dense + tanh (BERT's pooler), or
-    /// the mean over tokens. Default <see cref="SentencePooling.Cls"/>.
+    /// the mean over tokens. Default <see cref="SentencePooling.Mean"/>.
     /// </summary>
-    public SentencePooling SentencePooling { get; init; } = SentencePooling.Cls;
+    public SentencePooling SentencePooling { get; init; } = SentencePooling.Mean;
 
     /// <summary>The multitask loss weighting. Default alpha = 1 (sentences), beta = 7 (tokens), as in the report.</summary>
     public MultitaskLossOptions Loss { get; init; } = new();
@@ -33,6 +43,22 @@ public sealed record ModelOptions
 
     /// <summary>Batching, decoding, device and threads for prediction and evaluation. Default <see cref="PredictorOptions"/>'s defaults.</summary>
     public PredictorOptions Predictor { get; init; } = new();
+
+    /// <summary>
+    /// The model settings of a preset: <see cref="TrainingPreset.Default"/> equals <c>new ModelOptions()</c>;
+    /// <see cref="TrainingPreset.Table2"/> pools sentences through <c>[CLS]</c>; <see cref="TrainingPreset.Report"/>
+    /// also leaves the casing out. Change single values with <c>with</c>.
+    /// </summary>
+    /// <param name="preset">The preset.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="preset"/> is not a defined value.</exception>
+    public static ModelOptions ForPreset(TrainingPreset preset) => preset switch
+    {
+        TrainingPreset.Default => new ModelOptions(),
+        TrainingPreset.Table2 => new ModelOptions { SentencePooling = SentencePooling.Cls },
+        TrainingPreset.Report => new ModelOptions { SentencePooling = SentencePooling.Cls, TokenHead = new TokenHeadOptions() },
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "Unknown training preset."),
+    };
 
     /// <summary>Checks the values.</summary>
     /// <returns>This instance.</returns>
