@@ -222,8 +222,11 @@ internal static class TrainCommand
         }
 
         context.Say(string.Create(CultureInfo.InvariantCulture, $"Training {Describe(request.Task)} on {data.Description} ({validation.Count:N0} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels."));
+        // Seeded before the encoder loads, as the reproduction sample does, so that the heads start from the same weights
+        // as its run with the same seed.
+        TorchSharp.torch.manual_seed(options.Seed);
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         var stepLosses = new List<(double Epoch, double Loss)>();
@@ -256,7 +259,21 @@ internal static class TrainCommand
         context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
         if (last.Validation is { } scores)
         {
-            context.Output.WriteLine(Summary(scores));
+            context.Output.WriteLine(Summary(scores) + (request.Task == TaskKind.Sequence && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
+        }
+
+        if (last.Validation is not null && files.Validation is { } validationFile && !(request.Task == TaskKind.Sequence && files.ValidationLabels is null))
+        {
+            // CoNLL validation with documents: also score each sentence read with the others of its document, as
+            // evaluate --document-context does (and the reproduction reports); training is not affected.
+            ConllCorpus corpus = await new ConllReader().LoadAsync(validationFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (corpus.Sentences.Select(s => s.DocumentIndex).Distinct().Skip(1).Any())
+            {
+                EvaluateCommand.Scores inDocuments = await EvaluateCommand.ScoreAsync(
+                    context, classifier, validationFile, files.ValidationLabels, strict: false, documentContext: true, options.EvaluationBatchSize, cancellationToken).ConfigureAwait(false);
+                string summary = Summary(new EvaluationResult(inDocuments.Entities, inDocuments.Sentences));
+                context.Output.WriteLine("Validation, each sentence in its document (DocumentContext): " + summary["Validation: ".Length..]);
+            }
         }
 
         foreach (string warning in history.Warnings)
