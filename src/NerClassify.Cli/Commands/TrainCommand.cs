@@ -276,10 +276,7 @@ internal static class TrainCommand
             }
         }
 
-        foreach (string warning in history.Warnings)
-        {
-            context.Error.WriteLine($"Warning: {warning}");
-        }
+        // history.Warnings (a model that predicts one class) reached standard error through the library's log already.
 
         return CliApplication.Success;
     }

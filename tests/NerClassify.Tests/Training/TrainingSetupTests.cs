@@ -130,7 +130,7 @@ public sealed class TrainingSetupTests : IDisposable
 
         TrainingHistory history = await classifier.TrainAsync(train, validation, new TrainerOptions { Epochs = 3, BatchSize = 2, LearningRate = 1e-3, Seed = 5 });
 
-        history.Warnings.Should().ContainSingle().Which.Should().Contain("'Sport' for 100.0% of the 6 validation sentences").And.Contain("50.0%");
+        history.Warnings.Should().ContainSingle().Which.Should().Contain("'Sport' for 100.0 % of the 6 validation sentences").And.Contain("true share of 'Sport' is 50.0 %");
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class TrainingSetupTests : IDisposable
 
         OneClassCheck.Warning(spread).Should().BeNull();
         OneClassCheck.Warning(oneSided).Should().BeNull();
-        OneClassCheck.Warning(collapsed).Should().Contain("'Sport' for 95.0% of the 20 validation sentences");
+        OneClassCheck.Warning(collapsed).Should().Contain("'Sport' for 95.0 % of the 20 validation sentences");
     }
 
     private static NerClassifier NewClassifier()
