@@ -1,14 +1,13 @@
 using NerClassify.Heads;
 using NerClassify.Inference;
 using NerClassify.Models;
-using NerClassify.Training;
 
 namespace NerClassify;
 
 /// <summary>
-/// How <see cref="NerClassifier.Create"/> builds a model; every property has a documented default. The defaults are
-/// <see cref="TrainingPreset.Default"/>'s (casing at the encoder's input, mean pooling); <see cref="ForPreset"/> gives the
-/// others by name.
+/// How <see cref="NerClassifier.Create"/> builds a model; every property has a documented default. The defaults are the
+/// best measured setting (casing at the encoder's input, mean pooling); <see cref="Table2"/> and <see cref="Report"/>
+/// give the report's by name.
 /// </summary>
 public sealed record ModelOptions
 {
@@ -44,21 +43,11 @@ public sealed record ModelOptions
     /// <summary>Batching, decoding, device and threads for prediction and evaluation. Default <see cref="PredictorOptions"/>'s defaults.</summary>
     public PredictorOptions Predictor { get; init; } = new();
 
-    /// <summary>
-    /// The model settings of a preset: <see cref="TrainingPreset.Default"/> equals <c>new ModelOptions()</c>;
-    /// <see cref="TrainingPreset.Table2"/> pools sentences through <c>[CLS]</c>; <see cref="TrainingPreset.Report"/>
-    /// also leaves the casing out. Change single values with <c>with</c>.
-    /// </summary>
-    /// <param name="preset">The preset.</param>
-    /// <returns>The options.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="preset"/> is not a defined value.</exception>
-    public static ModelOptions ForPreset(TrainingPreset preset) => preset switch
-    {
-        TrainingPreset.Default => new ModelOptions(),
-        TrainingPreset.Table2 => new ModelOptions { SentencePooling = SentencePooling.Cls },
-        TrainingPreset.Report => new ModelOptions { SentencePooling = SentencePooling.Cls, TokenHead = new TokenHeadOptions() },
-        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "Unknown training preset."),
-    };
+    /// <summary>The model settings of the reproduction's Table 2: as the defaults, but sentences are pooled through <c>[CLS]</c>.</summary>
+    public static ModelOptions Table2 => new() { SentencePooling = SentencePooling.Cls };
+
+    /// <summary>The report's own model settings: no casing input, <c>[CLS]</c> pooling.</summary>
+    public static ModelOptions Report => new() { SentencePooling = SentencePooling.Cls, TokenHead = new TokenHeadOptions() };
 
     /// <summary>Checks the values.</summary>
     /// <returns>This instance.</returns>

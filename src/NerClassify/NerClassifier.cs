@@ -163,9 +163,11 @@ public sealed partial class NerClassifier : INerPredictor
     /// Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for
     /// multitask. When <paramref name="files"/> names unlabelled text (<see cref="TrainingFiles.UnlabelledRest"/> or
     /// <see cref="TrainingFiles.UnlabelledFile"/>), the model self-trains with the default
-    /// <see cref="SelfTrainingOptions"/>, as <see cref="TrainOnAsync"/> does.
+    /// <see cref="SelfTrainingOptions"/> (see <see cref="SelfTrainAsync"/>), and <see cref="ModelConfig.TrainedOn"/> says
+    /// exactly which sentences were used, for example "1,000 labelled + 13,041 unlabelled sentences (12,870
+    /// pseudo-labelled): the first 1,000 rows of train.tsv joined to train.txt; the other sentences of train.txt, words only".
     /// </summary>
-    /// <param name="files">The training (and validation) files and the choice of labelled and unlabelled sentences; see <see cref="TrainingData.LoadSetAsync"/>.</param>
+    /// <param name="files">The training (and validation) files and the choice of labelled and unlabelled sentences; see <see cref="TrainingFiles"/>.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step.</param>
     /// <param name="cancellationToken">Stops reading or before the next batch.</param>
@@ -196,7 +198,7 @@ public sealed partial class NerClassifier : INerPredictor
     /// <param name="cancellationToken">Stops before the next batch.</param>
     /// <returns>The per-epoch history (of the last student when self-training).</returns>
     /// <exception cref="ArgumentException">An example does not fit the model, or self-training is asked to resume.</exception>
-    public Task<TrainingHistory> TrainOnAsync(
+    internal Task<TrainingHistory> TrainOnAsync(
         TrainingSet data,
         TrainerOptions? options = null,
         SelfTrainingOptions? selfTraining = null,

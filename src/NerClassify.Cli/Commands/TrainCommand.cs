@@ -82,8 +82,7 @@ internal static class TrainCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             CliContext context = contexts.Create(parsed);
-            TrainingPreset named = ParsePreset(parsed.GetValue(preset)!);
-            ModelOptions presetModel = ModelOptions.ForPreset(named);
+            (TrainerOptions presetTraining, ModelOptions presetModel) = ParsePreset(parsed.GetValue(preset)!);
             string? unlabelledText = parsed.GetValue(unlabelled);
             bool rest = string.Equals(unlabelledText, UnlabelledRest, StringComparison.Ordinal);
             if (parsed.GetValue(labelled) is < 1)
@@ -114,7 +113,7 @@ internal static class TrainCommand
                 parsed.GetValue(pooling) switch { null => presetModel.SentencePooling, "mean" => SentencePooling.Mean, _ => SentencePooling.Cls },
                 unlabelledText,
                 SelfTraining(parsed.GetValue(confidence), parsed.GetValue(maxPseudo), parsed.GetValue(studentEpochs)));
-            TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config), TrainerOptions.ForPreset(named));
+            TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config), presetTraining);
             string checkpoints = options.CheckpointDirectory ?? Path.Combine(request.Output, CheckpointsFolder);
             options = options with { CheckpointDirectory = checkpoints };
             if (parsed.GetValue(resume))
@@ -158,11 +157,11 @@ internal static class TrainCommand
         }
     }
 
-    private static TrainingPreset ParsePreset(string preset) => preset switch
+    private static (TrainerOptions Training, ModelOptions Model) ParsePreset(string preset) => preset switch
     {
-        "default" => TrainingPreset.Default,
-        "table2" => TrainingPreset.Table2,
-        "report" => TrainingPreset.Report,
+        "default" => (new TrainerOptions(), new ModelOptions()),
+        "table2" => (TrainerOptions.Table2, ModelOptions.Table2),
+        "report" => (TrainerOptions.Report, ModelOptions.Report),
         _ => throw new UsageException($"--preset: '{preset}' is not one of default, table2, report."),
     };
 

@@ -78,7 +78,7 @@ public static class TrainingData
     /// <exception cref="ArgumentOutOfRangeException"><see cref="TrainingFiles.LabelledCount"/> is below 1.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="FormatException">A file is malformed; the message starts with <c>file:line</c>.</exception>
-    public static async Task<TrainingSet> LoadSetAsync(TaskKind task, TrainingFiles files, CancellationToken cancellationToken = default)
+    internal static async Task<TrainingSet> LoadSetAsync(TaskKind task, TrainingFiles files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentException.ThrowIfNullOrWhiteSpace(files.Train, nameof(files));

@@ -1,8 +1,7 @@
 namespace NerClassify.Data;
 
 /// <summary>
-/// The files a model trains on, as <see cref="TrainingData.LoadSetAsync"/>
-/// reads them for the model's task: a CoNLL file (entities), a text-label file (sentence classes), or a CoNLL file joined
+/// The files a model trains on, as <c>NerClassifier.TrainAsync</c> reads them for the model's task: a CoNLL file (entities), a text-label file (sentence classes), or a CoNLL file joined
 /// with a sentence-label file (both); optionally only some of the labelled sentences, and unlabelled text for
 /// self-training.
 /// </summary>

@@ -11,7 +11,7 @@ namespace NerClassify.Data;
 /// Exactly what was used, for <c>ModelConfig.TrainedOn</c> and reports, for example "1,000 labelled + 13,041 unlabelled
 /// sentences: the first 1,000 rows of train.tsv joined to train.txt; the other sentences of train.txt, words only".
 /// </param>
-public sealed record TrainingSet(
+internal sealed record TrainingSet(
     IReadOnlyList<Training.TrainingExample> Labelled,
     IReadOnlyList<IReadOnlyList<string>> Unlabelled,
     IReadOnlyList<Training.TrainingExample>? Validation,

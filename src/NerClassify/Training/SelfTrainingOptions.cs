@@ -3,7 +3,7 @@ namespace NerClassify.Training;
 /// <summary>
 /// Settings of <see cref="NerClassifier.SelfTrainAsync"/>: which pseudo-labelled sentences a teacher hands to the
 /// student, and how the student trains. Defaults keep sentences the teacher is at least 90 % sure of and train the
-/// student for 2 epochs (<see cref="TrainingPreset.Default"/>).
+/// student for 2 epochs (the best measured setting, docs/results.md).
 /// </summary>
 public sealed record SelfTrainingOptions
 {

@@ -28,8 +28,6 @@ public sealed class TrainingSetupTests : IDisposable
         var trainer = new TrainerOptions();
         var model = new ModelOptions();
 
-        trainer.Should().Be(TrainerOptions.ForPreset(TrainingPreset.Default));
-        model.Should().Be(ModelOptions.ForPreset(TrainingPreset.Default));
         (trainer.LearningRate, trainer.Epochs, trainer.WarmupRatio, trainer.FreezeWordEmbeddings).Should().Be((2e-4, 10, 0.1, true));
         (trainer.HeadLearningRateMultiplier, trainer.LayerLearningRateDecay, trainer.BatchSize, trainer.WeightDecay).Should().Be((5.0, 0.9, 16, 0.01));
         (model.TokenHead.CasingInput, model.SentencePooling).Should().Be((true, SentencePooling.Mean));
@@ -37,20 +35,20 @@ public sealed class TrainingSetupTests : IDisposable
     }
 
     [Fact]
-    public void ForPreset_Table2AndReport_GiveTheReportsSettings()
+    public void Presets_Table2AndReport_GiveTheReportsSettings()
     {
-        TrainerOptions table2 = TrainerOptions.ForPreset(TrainingPreset.Table2);
-        TrainerOptions report = TrainerOptions.ForPreset(TrainingPreset.Report);
+        TrainerOptions table2 = TrainerOptions.Table2;
+        TrainerOptions report = TrainerOptions.Report;
 
         (table2.LearningRate, table2.Epochs, table2.WarmupRatio, table2.FreezeWordEmbeddings, table2.HeadLearningRateMultiplier, table2.LayerLearningRateDecay)
             .Should().Be((2e-4, 10, 0.1, true, 1.0, 1.0));
-        ModelOptions.ForPreset(TrainingPreset.Table2).SentencePooling.Should().Be(SentencePooling.Cls);
-        ModelOptions.ForPreset(TrainingPreset.Table2).TokenHead.CasingInput.Should().BeTrue();
+        ModelOptions.Table2.SentencePooling.Should().Be(SentencePooling.Cls);
+        ModelOptions.Table2.TokenHead.CasingInput.Should().BeTrue();
         (report.LearningRate, report.Epochs, report.WarmupRatio, report.FreezeWordEmbeddings, report.HeadLearningRateMultiplier, report.LayerLearningRateDecay)
             .Should().Be((5e-5, 4, 0.0, false, 1.0, 1.0));
-        ModelOptions.ForPreset(TrainingPreset.Report).TokenHead.CasingInput.Should().BeFalse();
-        ModelOptions.ForPreset(TrainingPreset.Report).SentencePooling.Should().Be(SentencePooling.Cls);
-        FluentActions.Invoking(() => TrainerOptions.ForPreset((TrainingPreset)7)).Should().Throw<ArgumentOutOfRangeException>();
+        ModelOptions.Report.TokenHead.CasingInput.Should().BeFalse();
+        ModelOptions.Report.SentencePooling.Should().Be(SentencePooling.Cls);
+        (table2 with { HeadLearningRateMultiplier = 5, LayerLearningRateDecay = 0.9 }).Should().Be(new TrainerOptions(), "Table 2 differs from the defaults in these two values only");
     }
 
     [Fact]
