@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NerClassify.Data;
@@ -158,12 +159,19 @@ public sealed partial class NerClassifier : INerPredictor
         return TrainCoreAsync(trainer, train, validation, null, progress, cancellationToken);
     }
 
-    /// <summary>Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for multitask.</summary>
-    /// <param name="files">The training (and validation) files; see <see cref="TrainingData.LoadAsync"/>.</param>
+    /// <summary>
+    /// Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for
+    /// multitask. When <paramref name="files"/> names unlabelled text (<see cref="TrainingFiles.UnlabelledRest"/> or
+    /// <see cref="TrainingFiles.UnlabelledFile"/>), the model self-trains with the default
+    /// <see cref="SelfTrainingOptions"/> (see <see cref="SelfTrainAsync"/>), and <see cref="ModelConfig.TrainedOn"/> says
+    /// exactly which sentences were used, for example "1,000 labelled + 13,041 unlabelled sentences (12,870
+    /// pseudo-labelled): the first 1,000 rows of train.tsv joined to train.txt; the other sentences of train.txt, words only".
+    /// </summary>
+    /// <param name="files">The training (and validation) files and the choice of labelled and unlabelled sentences; see <see cref="TrainingFiles"/>.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops reading or before the next batch.</param>
-    /// <returns>The per-epoch history.</returns>
+    /// <returns>The per-epoch history (of the last student when self-training).</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="FormatException">A file is malformed; the message names the file and line.</exception>
     public async Task<TrainingHistory> TrainAsync(
@@ -174,12 +182,38 @@ public sealed partial class NerClassifier : INerPredictor
     {
         ArgumentNullException.ThrowIfNull(files);
         ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        TrainingSet data = await TrainingData.LoadSetAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
+        return await TrainOnAsync(data, options, null, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fine-tunes the model on a loaded <see cref="TrainingSet"/>: on its labelled sentences alone, or, when it holds
+    /// unlabelled text, by self-training (see <see cref="SelfTrainAsync"/>). <see cref="ModelConfig.TrainedOn"/> then
+    /// reads the set's description (and how many sentences were pseudo-labelled).
+    /// </summary>
+    /// <param name="data">The sentences, from <see cref="TrainingData.LoadSetAsync"/> or built by hand.</param>
+    /// <param name="options">The training settings; null for the defaults.</param>
+    /// <param name="selfTraining">Thresholds, cap, rounds and student epochs when <paramref name="data"/> holds unlabelled text; null for the defaults.</param>
+    /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
+    /// <param name="cancellationToken">Stops before the next batch.</param>
+    /// <returns>The per-epoch history (of the last student when self-training).</returns>
+    /// <exception cref="ArgumentException">An example does not fit the model, or self-training is asked to resume.</exception>
+    internal Task<TrainingHistory> TrainOnAsync(
+        TrainingSet data,
+        TrainerOptions? options = null,
+        SelfTrainingOptions? selfTraining = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        if (data.Unlabelled.Count > 0)
+        {
+            return SelfTrainCheckedAsync(data.Labelled, data.Unlabelled, selfTraining, data.Validation, options, progress, data.Description, cancellationToken);
+        }
+
         var trainer = new Trainer(options, _loggerFactory.CreateLogger<Trainer>());
-        IReadOnlyList<TrainingExample> train = await TrainingData.LoadAsync(Config.Task, files.Train, files.TrainLabels, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<TrainingExample>? validation = files.Validation is null ? null
-            : await TrainingData.LoadAsync(Config.Task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
-        string description = $"{Path.GetFileName(files.Train)}{(files.TrainLabels is null ? string.Empty : " + " + Path.GetFileName(files.TrainLabels))} ({train.Count} sentences)";
-        return await TrainCoreAsync(trainer, train, validation, description, progress, cancellationToken).ConfigureAwait(false);
+        return TrainCoreAsync(trainer, data.Labelled, data.Validation, data.Description, progress, cancellationToken);
     }
 
     /// <summary>
@@ -210,6 +244,19 @@ public sealed partial class NerClassifier : INerPredictor
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(unlabelled);
         ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
+        return SelfTrainCheckedAsync(train, unlabelled, selfTraining, validation, options, progress, null, cancellationToken);
+    }
+
+    private Task<TrainingHistory> SelfTrainCheckedAsync(
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<IReadOnlyList<string>> unlabelled,
+        SelfTrainingOptions? selfTraining,
+        IReadOnlyList<TrainingExample>? validation,
+        TrainerOptions? options,
+        IProgress<TrainingProgress>? progress,
+        string? description,
+        CancellationToken cancellationToken)
+    {
         selfTraining = (selfTraining ?? new SelfTrainingOptions()).Validate();
         options = (options ?? new TrainerOptions()).Validate();
         if (options.ResumeFrom is not null)
@@ -225,7 +272,7 @@ public sealed partial class NerClassifier : INerPredictor
             }
         }
 
-        return TrainExclusivelyAsync(options, () => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, cancellationToken), cancellationToken);
+        return TrainExclusivelyAsync(options, () => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, description, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -335,6 +382,7 @@ public sealed partial class NerClassifier : INerPredictor
         IReadOnlyList<TrainingExample>? validation,
         TrainerOptions options,
         IProgress<TrainingProgress>? progress,
+        string? description,
         CancellationToken cancellationToken)
     {
         ILogger logger = _loggerFactory.CreateLogger<NerClassifier>();
@@ -364,7 +412,10 @@ public sealed partial class NerClassifier : INerPredictor
                 teacher = student;
             }
 
-            return (history, $"{train.Count} sentences + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled");
+            // "1,000 labelled + 13,041 unlabelled sentences (12,870 pseudo-labelled)", then where they came from.
+            string counts = string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences ({pseudoCount:N0} pseudo-labelled)");
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences");
+            return (history, description is not null && description.StartsWith(prefix, StringComparison.Ordinal) ? counts + description[prefix.Length..] : counts);
         }
         finally
         {

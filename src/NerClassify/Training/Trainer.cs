@@ -361,7 +361,17 @@ internal sealed partial class Trainer
                 LogAveraged(state.AveragedEpochs);
             }
 
-            return new TrainingHistory(state.History.ToArray(), state.BestEpoch, state.StoppedEarly);
+            // The kept model's scores: the best epoch's when its weights were restored, else the last epoch's.
+            EvaluationResult? kept = bestWeights is not null
+                ? state.History.FirstOrDefault(e => e.Epoch == state.BestEpoch)?.Validation
+                : state.History.Count > 0 && (average is null || state.AveragedEpochs <= 1) ? state.History[^1].Validation : null;
+            string[] warnings = kept?.Sentences is { } sentences && OneClassCheck.Warning(sentences) is { } oneClass ? [oneClass] : [];
+            foreach (string warning in warnings)
+            {
+                LogWarning(warning);
+            }
+
+            return new TrainingHistory(state.History.ToArray(), state.BestEpoch, state.StoppedEarly) { Warnings = warnings };
         }
         finally
         {
@@ -776,6 +786,9 @@ internal sealed partial class Trainer
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Stopping early after epoch {Epoch}: no improvement in {Patience} epochs")]
     private partial void LogStoppedEarly(int epoch, int patience);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "{Warning}")]
+    private partial void LogWarning(string warning);
 
     private sealed class RunState
     {
