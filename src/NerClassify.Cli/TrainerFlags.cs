@@ -82,10 +82,10 @@ internal sealed class TrainerFlags
     /// <summary>The flag of an option property (for error messages), or null.</summary>
     public static string? FlagFor(string propertyName) => FlagsByProperty.GetValueOrDefault(propertyName);
 
-    /// <summary>The options of the file (or the defaults), then every flag given on the command line.</summary>
-    public TrainerOptions Resolve(ParseResult parsed, string? configPath)
+    /// <summary>The preset's options, then the file's values, then every flag given on the command line.</summary>
+    public TrainerOptions Resolve(ParseResult parsed, string? configPath, TrainerOptions? preset = null)
     {
-        TrainerOptions options = configPath is null ? new TrainerOptions() : ReadConfig(configPath);
+        TrainerOptions options = configPath is null ? preset ?? new TrainerOptions() : ReadConfig(configPath, preset);
         options = options with { };
         foreach (Flag flag in _flags)
         {
@@ -98,8 +98,8 @@ internal sealed class TrainerFlags
         return options;
     }
 
-    /// <summary>Reads a JSON object of <see cref="TrainerOptions"/>; keys in any case, kebab-case or snake_case.</summary>
-    public static TrainerOptions ReadConfig(string path)
+    /// <summary>Reads a JSON object of <see cref="TrainerOptions"/>; keys in any case, kebab-case or snake_case. Keys it lacks keep <paramref name="preset"/>'s values.</summary>
+    public static TrainerOptions ReadConfig(string path, TrainerOptions? preset = null)
     {
         if (!File.Exists(path))
         {
@@ -129,12 +129,36 @@ internal sealed class TrainerFlags
         };
         try
         {
-            return Normalise(root).Deserialize<TrainerOptions>(serializer) ?? new TrainerOptions();
+            JsonObject values = Normalise(root);
+            if (preset is not null && JsonSerializer.SerializeToNode(preset, serializer) is JsonObject baseline)
+            {
+                // The file's keys over the preset's values; keys match ignoring case, as when deserialising.
+                values = Merge(baseline, values);
+            }
+
+            return values.Deserialize<TrainerOptions>(serializer) ?? new TrainerOptions();
         }
         catch (JsonException e)
         {
             throw new FormatException($"{path}: {e.Message} Allowed keys: {string.Join(", ", FlagsByProperty.Values.Select(f => f[2..]).Order(StringComparer.Ordinal))} (encoding and compute keys nest under \"encoding\" and \"compute\").", e);
         }
+    }
+
+    private static JsonObject Merge(JsonObject baseline, JsonObject overrides)
+    {
+        var result = new JsonObject();
+        foreach ((string key, JsonNode? value) in baseline)
+        {
+            result[key.ToLowerInvariant()] = value?.DeepClone();
+        }
+
+        foreach ((string key, JsonNode? value) in overrides)
+        {
+            string name = key.ToLowerInvariant();
+            result[name] = result[name] is JsonObject inner && value is JsonObject nested ? Merge(inner, nested) : value?.DeepClone();
+        }
+
+        return result;
     }
 
     private static JsonObject Normalise(JsonObject source)

@@ -181,12 +181,19 @@ public sealed class NerClassifier : INerPredictor
         return TrainCopyAsync((trainer, model) => trainer.TrainAsync(model, data, options, progress, cancellationToken));
     }
 
-    /// <summary>Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for multitask.</summary>
-    /// <param name="files">The training (and validation) files; see <see cref="TrainingData.LoadAsync"/>.</param>
+    /// <summary>
+    /// Fine-tunes the model on files: CoNLL for entities, text-label files for sentence classes, both joined for
+    /// multitask. When <paramref name="files"/> names unlabelled text (<see cref="TrainingFiles.UnlabelledRest"/> or
+    /// <see cref="TrainingFiles.UnlabelledFile"/>), the model self-trains with the default
+    /// <see cref="SelfTrainingOptions"/> (see <see cref="SelfTrainAsync"/>), and <see cref="ModelConfig.TrainedOn"/> says
+    /// exactly which sentences were used, for example "1,000 labelled + 13,041 unlabelled sentences (12,870
+    /// pseudo-labelled): the first 1,000 rows of train.tsv joined to train.txt; the other sentences of train.txt, words only".
+    /// </summary>
+    /// <param name="files">The training (and validation) files and the choice of labelled and unlabelled sentences; see <see cref="TrainingFiles"/>.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
     /// <param name="cancellationToken">Stops reading or before the next batch.</param>
-    /// <returns>The per-epoch history.</returns>
+    /// <returns>The per-epoch history (of the last student when self-training).</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="FormatException">A file is malformed; the message names the file and line.</exception>
     public async Task<TrainingHistory> TrainAsync(
@@ -197,14 +204,34 @@ public sealed class NerClassifier : INerPredictor
     {
         ArgumentNullException.ThrowIfNull(files);
         ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
-        IReadOnlyList<TrainingExample> train = await TrainingData.LoadAsync(Config.Task, files.Train, files.TrainLabels, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<TrainingExample>? validation = files.Validation is null ? null
-            : await TrainingData.LoadAsync(Config.Task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
-        var data = new TrainingSet(_vocabulary, train, validation)
-        {
-            Description = $"{Path.GetFileName(files.Train)}{(files.TrainLabels is null ? string.Empty : " + " + Path.GetFileName(files.TrainLabels))} ({train.Count} sentences)",
-        };
-        return await TrainCopyAsync((trainer, model) => trainer.TrainAsync(model, data, options, progress, cancellationToken)).ConfigureAwait(false);
+        TrainingFileSet loaded = await TrainingData.LoadSetAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
+        return await TrainOnAsync(loaded, options, null, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fine-tunes the model on sentences loaded from files: on the labelled ones alone, or, when there is unlabelled
+    /// text, by self-training (see <see cref="SelfTrainAsync"/>). <see cref="ModelConfig.TrainedOn"/> then reads the
+    /// set's description (and how many sentences were pseudo-labelled).
+    /// </summary>
+    /// <param name="loaded">The sentences, from <see cref="TrainingData.LoadSetAsync"/> or built by hand.</param>
+    /// <param name="options">The training settings; null for the defaults.</param>
+    /// <param name="selfTraining">Thresholds, cap, rounds and student epochs when there is unlabelled text; null for the defaults.</param>
+    /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
+    /// <param name="cancellationToken">Stops before the next batch.</param>
+    /// <returns>The per-epoch history (of the last student when self-training).</returns>
+    internal Task<TrainingHistory> TrainOnAsync(
+        TrainingFileSet loaded,
+        TrainerOptions? options = null,
+        SelfTrainingOptions? selfTraining = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        var data = new TrainingSet(_vocabulary, loaded.Labelled, loaded.Validation) { Description = loaded.Description };
+        return loaded.Unlabelled.Count > 0
+            ? TrainCopyAsync((trainer, model) => trainer.SelfTrainAsync(model, data with { Unlabelled = loaded.Unlabelled }, selfTraining, options, progress, cancellationToken))
+            : TrainCopyAsync((trainer, model) => trainer.TrainAsync(model, data, options, progress, cancellationToken));
     }
 
     /// <summary>

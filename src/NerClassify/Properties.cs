@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("NerClassify.Tests")]
+[assembly: InternalsVisibleTo("NerClassify.Cli")]
 [assembly: InternalsVisibleTo("NerClassify.Benchmarks")]
 [assembly: InternalsVisibleTo("NerClassify.Service.Tests")]

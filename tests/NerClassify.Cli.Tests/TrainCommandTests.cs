@@ -71,10 +71,91 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
 
         run.ExitCode.Should().Be(0, run.ToString());
         using NerClassifier model = NerClassifier.Load(output);
-        model.Config.TrainedOn.Should().EndWith("+ 2 pseudo-labelled of 2 unlabelled");
+        model.Config.TrainedOn.Should().Be("8 labelled + 2 unlabelled sentences (2 pseudo-labelled): train.conll joined to train.labels.tsv; unlabelled.conll, words only");
         model.Config.SentencePooling.Should().Be(Heads.SentencePooling.Mean);
         Directory.Exists(Path.Combine(output, "checkpoints", "teacher", "latest")).Should().BeTrue();
         Directory.Exists(Path.Combine(output, "checkpoints", "student-1", "latest")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Train_LabelledSubsetAndUnlabelledRest_TrainsOnTheFirstRowsAndSaysSoInTheHeaderAndConfig()
+    {
+        string output = workspace.NewPath("labelled-rest");
+
+        CliRun run = await CliRun.RunAsync(workspace.TrainArguments(
+            "--task", "multitask", "--train", workspace.TrainFile, "--train-labels", workspace.TrainLabelsFile, "--output", output,
+            "--labelled", "3", "--unlabelled", "rest", "--pseudo-label-confidence", "0"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        const string Used = "the first 3 rows of train.labels.tsv joined to train.conll; the other sentences of train.conll, words only";
+        run.Error.Should().Contain($"on 3 labelled + 5 unlabelled sentences: {Used} (0 for validation)");
+        using NerClassifier model = NerClassifier.Load(output);
+        model.Config.TrainedOn.Should().Be($"3 labelled + 5 unlabelled sentences (5 pseudo-labelled): {Used}");
+    }
+
+    [Fact]
+    public async Task Train_LabelledSeed_DrawsARandomSubsetAndNamesTheSeed()
+    {
+        string output = workspace.NewPath("labelled-seed");
+
+        CliRun run = await CliRun.RunAsync(workspace.TrainArguments(
+            "--task", "ner", "--train", workspace.TrainFile, "--output", output, "--labelled", "4", "--labelled-seed", "3"));
+        CliRun seedAlone = await CliRun.RunAsync(workspace.TrainArguments(
+            "--task", "ner", "--train", workspace.TrainFile, "--output", workspace.NewPath("seed-alone"), "--labelled-seed", "3"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        using NerClassifier model = NerClassifier.Load(output);
+        model.Config.TrainedOn.Should().Be("4 labelled sentences: 4 sentences of train.conll drawn at random with seed 3");
+        seedAlone.ExitCode.Should().Be(1, seedAlone.ToString());
+        seedAlone.Error.Should().Contain("--labelled-seed needs --labelled");
+    }
+
+    [Fact]
+    public async Task Train_Defaults_AreThePresetAndPresetReportSwitchesToTheReportsSettings()
+    {
+        string report = workspace.NewPath("preset-report");
+
+        CliRun run = await CliRun.RunAsync(workspace.TrainArgumentsWithout(
+            ["--learning-rate", "--epochs"],
+            "--task", "multitask", "--train", workspace.TrainFile, "--train-labels", workspace.TrainLabelsFile, "--output", report, "--preset", "report"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        using (NerClassifier byDefault = NerClassifier.Load(workspace.MultitaskModel))
+        {
+            byDefault.Config.TokenHead.CasingInput.Should().BeTrue();
+            byDefault.Config.SentencePooling.Should().Be(Heads.SentencePooling.Mean);
+        }
+
+        using NerClassifier model = NerClassifier.Load(report);
+        model.Config.TokenHead.CasingInput.Should().BeFalse();
+        model.Config.SentencePooling.Should().Be(Heads.SentencePooling.Cls);
+        TrainingHistory history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(report, "history.json")));
+        history.Epochs.Should().HaveCount(4);
+        File.ReadAllText(Path.Combine(report, "report.md")).Should().Contain("Learning rate 5E-05").And.Contain("epochs 4").And.Contain("warm-up 0,");
+    }
+
+    [Fact]
+    public async Task Train_ModelThatPredictsOneClass_PrintsTheLibrarysWarning()
+    {
+        // Every training sentence is "sport", so the model can only learn to say sport; the validation rows are mixed.
+        string labels = workspace.Write("all-sport.tsv", string.Join("\n", File.ReadAllLines(workspace.TrainLabelsFile).Select((line, i) => i == 0 ? line : Relabel(line))) + "\n");
+        string output = workspace.NewPath("one-class");
+
+        CliRun run = await CliRun.RunAsync(workspace.TrainArgumentsWithout(
+            ["--epochs"],
+            "--task", "classify", "--train", workspace.TrainFile, "--train-labels", labels, "--validation", workspace.ValidationFile,
+            "--validation-labels", workspace.ValidationLabelsFile, "--output", output, "--epochs", "3"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        // The library logs it as a warning (event 6007), and the command's logger prints warnings by default.
+        run.Error.Should().Contain("warning: Trainer: The model predicts 'sport' for 100.0 % of the 4 validation sentences, whose true share of 'sport' is 0.0 %");
+
+        static string Relabel(string row)
+        {
+            string[] fields = row.Split('\t');
+            fields[1] = "sport";
+            return string.Join('\t', fields);
+        }
     }
 
     [Fact]

@@ -86,7 +86,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Predicts every sentence (with a progress bar) and scores the predictions.</summary>
-    private static async Task<Scores> ScoreAsync(CliContext context, INerPredictor predictor, string dataPath, string? labelsPath, bool strict, bool documentContext, int batchSize, CancellationToken cancellationToken)
+    internal static async Task<Scores> ScoreAsync(CliContext context, INerPredictor predictor, string dataPath, string? labelsPath, bool strict, bool documentContext, int batchSize, CancellationToken cancellationToken)
     {
         ModelConfig config = predictor.Config;
         bool sentencesOnly = !config.Task.HasTokenHead();
@@ -220,7 +220,7 @@ internal static class EvaluateCommand
         }
     }
 
-    private sealed record Scores(EntityReport? Entities, EntityReport? StrictEntities, ClassificationReport? Sentences, ConfusionMatrix? Confusion);
+    internal sealed record Scores(EntityReport? Entities, EntityReport? StrictEntities, ClassificationReport? Sentences, ConfusionMatrix? Confusion);
 
     private sealed record JsonReport(
         [property: JsonPropertyName("entities")] EntityReport? Entities,

@@ -17,6 +17,9 @@ internal static class TrainCommand
     public const string DefaultEncoder = "minilm";
     private const string CheckpointsFolder = "checkpoints";
 
+    // --unlabelled rest: the sentences of --train that are not labelled (docs/cli.md).
+    private const string UnlabelledRest = "rest";
+
     // The Trainer writes its rolling checkpoint into this subfolder of the checkpoint directory (docs/cli.md).
     private const string LatestCheckpoint = Trainer.LatestCheckpointFolder;
 
@@ -40,18 +43,26 @@ internal static class TrainCommand
         };
         var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the last checkpoint in OUTPUT/checkpoints (same data and options)." };
-        var casing = new Option<bool>("--casing-input") { Description = "Give the token head each word's casing (helps uncased encoders such as MiniLM)." };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Named settings: default (the best measured setting: lr 2e-4, 10 epochs, warm-up 0.1, frozen word embeddings, heads at 5x, layer decay 0.9, casing input, mean pooling), "
+                + "table2 (the same with heads at 1x, no layer decay, cls pooling) or report (the report's: lr 5e-5, 4 epochs, no warm-up, all weights trained, no casing input, cls pooling). Flags and --config override single values.",
+            DefaultValueFactory = _ => "default",
+        };
+        preset.AcceptOnlyFromAmong("default", "table2", "report");
+        var labelled = new Option<int?>("--labelled") { Description = "Train on the first N rows of --train-labels (or, without it, the first N sentences of --train); all of them when there are fewer. Default: all." };
+        var labelledSeed = new Option<int?>("--labelled-seed") { Description = "With --labelled: draw the N labelled sentences at random with this seed instead of taking the first N." };
+        var casing = new Option<bool?>("--casing-input") { Description = "Add each word's casing to the encoder's input (helps uncased encoders such as MiniLM). Default: true (--preset report: false); --casing-input false turns it off." };
         var characters = new Option<bool>("--character-features") { Description = "Give the encoder a small character CNN over each word as written (helps uncased encoders such as MiniLM)." };
         var crf = new Option<bool>("--crf") { Description = "Put a CRF over the token head: trained with the CRF likelihood, decoded with its Viterbi (ONNX export keeps it; Triton export refuses it)." };
         var pooling = new Option<string>("--sentence-pooling")
         {
-            Description = "How the sentence head pools the encoder's states: cls ([CLS] through dense + tanh) or mean (mean over tokens).",
-            DefaultValueFactory = _ => "cls",
+            Description = "How the sentence head pools the encoder's states: cls ([CLS] through dense + tanh) or mean (mean over tokens). Default: mean (--preset table2 and report: cls).",
         };
         pooling.AcceptOnlyFromAmong("cls", "mean");
         var unlabelled = new Option<string?>("--unlabelled")
         {
-            Description = "Self-training: a CoNLL file whose words (first column only; tags are never read) a teacher labels; a student then trains on both.",
+            Description = "Self-training text: 'rest' (every sentence of --train that is not among the labelled ones, words only) or a CoNLL file whose words (first column only; tags are never read) a teacher labels; a student then trains on both.",
         };
         var confidence = new Option<double>("--pseudo-label-confidence")
         {
@@ -59,11 +70,11 @@ internal static class TrainCommand
             DefaultValueFactory = _ => new SelfTrainingOptions().MinTagConfidence,
         };
         var maxPseudo = new Option<int?>("--max-pseudo-labelled") { Description = "Self-training: at most this many pseudo-labelled sentences (a seeded random sample)." };
-        var studentEpochs = new Option<int?>("--student-epochs") { Description = "Self-training: epochs of the student (default: --epochs)." };
+        var studentEpochs = new Option<int?>("--student-epochs") { Description = $"Self-training: epochs of the student. Default: {new SelfTrainingOptions().StudentEpochs}." };
         Option<string?> plots = EvaluateCommand.PlotsOption("The folder for training-loss.png and validation.png. Default: --output.");
 
         var command = new Command("train", "Fine-tune an encoder for NER, sentence classification or both.");
-        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, output, encoder, config, resume, casing, characters, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs, plots })
+        foreach (Option option in new Option[] { task, train, trainLabels, validation, validationLabels, labelled, labelledSeed, output, encoder, config, preset, resume, casing, characters, crf, pooling, unlabelled, confidence, maxPseudo, studentEpochs, plots })
         {
             command.Options.Add(option);
         }
@@ -72,18 +83,38 @@ internal static class TrainCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             CliContext context = contexts.Create(parsed);
+            (TrainerOptions presetTraining, ModelOptions presetModel) = ParsePreset(parsed.GetValue(preset)!);
+            string? unlabelledText = parsed.GetValue(unlabelled);
+            bool rest = string.Equals(unlabelledText, UnlabelledRest, StringComparison.Ordinal);
+            if (parsed.GetValue(labelled) is < 1)
+            {
+                throw new UsageException("--labelled: give a number of sentences of at least 1.");
+            }
+
+            if (parsed.GetValue(labelledSeed) is not null && parsed.GetValue(labelled) is null)
+            {
+                throw new UsageException("--labelled-seed needs --labelled: it chooses which N sentences are labelled.");
+            }
+
+            var files = new TrainingFiles(parsed.GetValue(train)!, parsed.GetValue(trainLabels), parsed.GetValue(validation), parsed.GetValue(validationLabels))
+            {
+                LabelledCount = parsed.GetValue(labelled),
+                LabelledSeed = parsed.GetValue(labelledSeed),
+                UnlabelledRest = rest,
+                UnlabelledFile = rest ? null : unlabelledText,
+            };
             var request = new TrainRequest(
                 ParseTask(parsed.GetValue(task)!),
-                new TrainingFiles(parsed.GetValue(train)!, parsed.GetValue(trainLabels), parsed.GetValue(validation), parsed.GetValue(validationLabels)),
+                files,
                 parsed.GetValue(output)!,
                 parsed.GetValue(encoder)!,
-                parsed.GetValue(casing),
+                parsed.GetValue(casing) ?? presetModel.TokenHead.CasingInput,
                 parsed.GetValue(characters),
                 parsed.GetValue(crf),
-                parsed.GetValue(pooling) == "mean" ? SentencePooling.Mean : SentencePooling.Cls,
-                parsed.GetValue(unlabelled),
+                parsed.GetValue(pooling) switch { null => presetModel.SentencePooling, "mean" => SentencePooling.Mean, _ => SentencePooling.Cls },
+                unlabelledText,
                 SelfTraining(parsed.GetValue(confidence), parsed.GetValue(maxPseudo), parsed.GetValue(studentEpochs)));
-            TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config));
+            TrainerOptions options = flags.Resolve(parsed, parsed.GetValue(config), presetTraining);
             string checkpoints = options.CheckpointDirectory ?? Path.Combine(request.Output, CheckpointsFolder);
             options = options with { CheckpointDirectory = checkpoints };
             if (parsed.GetValue(resume))
@@ -112,7 +143,8 @@ internal static class TrainCommand
     {
         try
         {
-            return new SelfTrainingOptions { MinTagConfidence = confidence, MinSentenceConfidence = confidence, MaxSentences = maxSentences, StudentEpochs = studentEpochs }.Validate();
+            var defaults = new SelfTrainingOptions();
+            return (defaults with { MinTagConfidence = confidence, MinSentenceConfidence = confidence, MaxSentences = maxSentences, StudentEpochs = studentEpochs ?? defaults.StudentEpochs }).Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -125,6 +157,14 @@ internal static class TrainCommand
             throw new UsageException($"{flag}: {e.Message.Split(" (Parameter", 2)[0]}");
         }
     }
+
+    private static (TrainerOptions Training, ModelOptions Model) ParsePreset(string preset) => preset switch
+    {
+        "default" => (new TrainerOptions(), new ModelOptions()),
+        "table2" => (TrainerOptions.Table2, ModelOptions.Table2),
+        "report" => (TrainerOptions.Report, ModelOptions.Report),
+        _ => throw new UsageException($"--preset: '{preset}' is not one of default, table2, report."),
+    };
 
     private static TaskKind ParseTask(string task) => task switch
     {
@@ -154,9 +194,9 @@ internal static class TrainCommand
         }
 
         // Labels come from the data: tags of the training and validation sentences, and their distinct sentence classes.
-        IReadOnlyList<TrainingExample> train = await TrainingData.LoadAsync(request.Task, files.Train, files.TrainLabels, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<TrainingExample> validation = files.Validation is null ? []
-            : await TrainingData.LoadAsync(request.Task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
+        TrainingFileSet data = await TrainingData.LoadSetAsync(request.Task, files, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrainingExample> train = data.Labelled;
+        IReadOnlyList<TrainingExample> validation = data.Validation ?? [];
         if (train.Count == 0)
         {
             throw new InvalidDataException($"{files.Train}: the file holds no sentences.");
@@ -177,11 +217,17 @@ internal static class TrainCommand
             throw new InvalidDataException($"{files.TrainLabels ?? files.Train}: sentence classification needs at least two distinct labels; found {sentenceLabels.Count}.");
         }
 
-        context.Say($"Training {Describe(request.Task)} on {train.Count} sentences ({validation.Count} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels.");
+        if (request.Unlabelled is not null && data.Unlabelled.Count == 0)
+        {
+            throw new InvalidDataException($"--unlabelled {request.Unlabelled}: no unlabelled sentences were left to self-train on (every sentence of {Path.GetFileName(files.Train)} is labelled); lower --labelled or give a CoNLL file.");
+        }
+
+        context.Say(string.Create(CultureInfo.InvariantCulture, $"Training {Describe(request.Task)} on {data.Description} ({validation.Count:N0} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels."));
+        // Seeded before the encoder loads, as the reproduction sample does, so that the heads start from the same weights
+        // as its run with the same seed.
+        TorchSharp.torch.manual_seed(options.Seed);
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<IReadOnlyList<string>>? unlabelled = request.Unlabelled is null ? null
-            : await TrainingData.LoadWordsAsync(request.Unlabelled, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         IReadOnlyList<(double Epoch, double Loss)> stepLosses = [];
@@ -190,11 +236,9 @@ internal static class TrainCommand
         {
             history = await context.Progress.RunAsync("Training", bar =>
             {
-                var progress = new TrainingProgressView(bar, selfTraining: unlabelled is not null);
+                var progress = new TrainingProgressView(bar, selfTraining: data.Unlabelled.Count > 0);
                 stepLosses = progress.StepLosses;
-                return unlabelled is null
-                    ? classifier.TrainAsync(files, options, progress, cancellationToken)
-                    : classifier.SelfTrainAsync(train, unlabelled, request.SelfTraining, validation.Count == 0 ? null : validation, options, progress, cancellationToken);
+                return classifier.TrainOnAsync(data with { Validation = validation.Count == 0 ? null : validation }, options, request.SelfTraining, progress, cancellationToken);
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -217,8 +261,24 @@ internal static class TrainCommand
         context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
         if (last.Validation is { } scores)
         {
-            context.Output.WriteLine(Summary(scores));
+            context.Output.WriteLine(Summary(scores) + (request.Task == TaskKind.Sequence && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
         }
+
+        if (last.Validation is not null && files.Validation is { } validationFile && !(request.Task == TaskKind.Sequence && files.ValidationLabels is null))
+        {
+            // CoNLL validation with documents: also score each sentence read with the others of its document, as
+            // evaluate --document-context does (and the reproduction reports); training is not affected.
+            ConllCorpus corpus = await new ConllReader().LoadAsync(validationFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (corpus.Sentences.Select(s => s.DocumentIndex).Distinct().Skip(1).Any())
+            {
+                EvaluateCommand.Scores inDocuments = await EvaluateCommand.ScoreAsync(
+                    context, classifier, validationFile, files.ValidationLabels, strict: false, documentContext: true, options.EvaluationBatchSize, cancellationToken).ConfigureAwait(false);
+                string summary = Summary(new EvaluationResult(inDocuments.Entities, inDocuments.Sentences));
+                context.Output.WriteLine("Validation, each sentence in its document (DocumentContext): " + summary["Validation: ".Length..]);
+            }
+        }
+
+        // history.Warnings (a model that predicts one class) reached standard error through the library's log already.
 
         return CliApplication.Success;
     }

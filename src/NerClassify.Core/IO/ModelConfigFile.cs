@@ -149,7 +149,7 @@ internal static class ModelConfigFile
     /// </summary>
     private static void CheckLabelMaps(JsonObject root, string path, ModelConfig config, string[]? id2label)
     {
-        bool sequenceOnly = config.Task == TaskKind.Sequence;
+        bool sequenceOnly = !config.Task.HasTokenHead();
         IReadOnlyList<string>? section = sequenceOnly ? config.SequenceLabels : config.TokenLabels;
         string sectionKey = $"{Section}.{(sequenceOnly ? "sequence_labels" : "token_labels")}";
         if (section is not null && id2label is not null && !section.SequenceEqual(id2label, StringComparer.Ordinal))

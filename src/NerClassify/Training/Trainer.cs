@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NerClassify.Checkpoints;
@@ -255,10 +256,12 @@ public sealed partial class Trainer
                 history = Train(model, data with { Train = [.. data.Train, .. pseudo] }, student, progress, cancellationToken);
             }
 
-            string labelled = data.Description ?? $"{data.Train.Count} sentences";
+            // "1,000 labelled + 13,041 unlabelled sentences (12,870 pseudo-labelled)", then where they came from.
+            string counts = string.Create(CultureInfo.InvariantCulture, $"{data.Train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences ({pseudoCount:N0} pseudo-labelled)");
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"{data.Train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences");
             model.Config = model.Config with
             {
-                TrainedOn = $"{labelled} + {pseudoCount} pseudo-labelled of {unlabelled.Count} unlabelled",
+                TrainedOn = data.Description is { } description && description.StartsWith(prefix, StringComparison.Ordinal) ? counts + description[prefix.Length..] : counts,
                 TrainingMaxLength = options.MaxLength,
                 TrainingStride = options.Stride,
             };
@@ -411,7 +414,17 @@ public sealed partial class Trainer
                 LogAveraged(state.AveragedEpochs);
             }
 
-            return state.ToHistory();
+            // The kept model's scores: the best epoch's when its weights were restored, else the last epoch's.
+            EvaluationResult? kept = bestWeights is not null
+                ? state.History.FirstOrDefault(e => e.Epoch == state.BestEpoch)?.Validation
+                : state.History.Count > 0 && (average is null || state.AveragedEpochs <= 1) ? state.History[^1].Validation : null;
+            string[] warnings = kept?.Sentences is { } sentences && OneClassCheck.Warning(sentences) is { } oneClass ? [oneClass] : [];
+            foreach (string warning in warnings)
+            {
+                LogWarning(warning);
+            }
+
+            return state.ToHistory() with { Warnings = warnings };
         }
         finally
         {
@@ -447,6 +460,9 @@ public sealed partial class Trainer
         var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
         return new ModelRunner(new TorchSharpBackend(model), tokenizer, window, options.ConstrainedDecoding);
     }
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "{Warning}")]
+    private partial void LogWarning(string warning);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Self-training round {Round}: kept {Kept} of {Total} unlabelled sentences")]
     private partial void LogPseudoLabelled(int round, int kept, int total);

@@ -31,6 +31,24 @@ public sealed class NativeHeapSettingsTests
             .Should().Be(OperatingSystem.IsLinux());
     }
 
+    [Theory]
+    [InlineData("NERCLASSIFY_HEAP_TUNING", "0", false)]
+    [InlineData("MALLOC_ARENA_MAX", "8", false)]
+    [InlineData("MALLOC_TRIM_THRESHOLD_", "131072", true)]
+    public void ShouldLimitArenas_SwitchedOffOrTheUserChoseACount_IsFalse(string variable, string value, bool expected)
+    {
+        NativeHeapSettings.ShouldLimitArenas(name => name == variable ? value : null).Should().Be(expected && OperatingSystem.IsLinux());
+    }
+
+    [PlatformFact(LinuxOnly = true)]
+    public void LimitArenasOnce_AfterTheAssemblyLoaded_HasCappedTheArenasUnlessTheUserChose()
+    {
+        // The module initializer ran when this test first touched a NerClassify type.
+        NativeHeapSettings.LimitArenasOnce();
+
+        NativeHeapSettings.ArenasLimited.Should().Be(NativeHeapSettings.ShouldLimitArenas(Environment.GetEnvironmentVariable));
+    }
+
     [PlatformFact(LinuxOnly = true)]
     public void BeginForward_WhereTheKernelsRun_HasSetTheThresholds()
     {

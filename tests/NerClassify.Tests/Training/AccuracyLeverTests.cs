@@ -51,7 +51,7 @@ public sealed class AccuracyLeverTests
         await first.SelfTrainAsync(labelled, withGold, keepAll, options: Quick);
         await second.SelfTrainAsync(labelled, withWrongTags, keepAll, options: Quick);
 
-        first.Config.TrainedOn.Should().Be("3 sentences + 6 pseudo-labelled of 6 unlabelled");
+        first.Config.TrainedOn.Should().Be("3 labelled + 6 unlabelled sentences (6 pseudo-labelled)");
         using (no_grad())
         {
             foreach ((string name, Tensor weights) in first.Model.state_dict())
@@ -72,7 +72,7 @@ public sealed class AccuracyLeverTests
         await teacherOnly.TrainAsync(labelled, options: Quick);
         await selfTrained.SelfTrainAsync(labelled, unlabelled, new SelfTrainingOptions { MinTagConfidence = 0, MinSentenceConfidence = 0, Rounds = 2 }, options: Quick);
 
-        selfTrained.Config.TrainedOn.Should().Be("3 sentences + 3 pseudo-labelled of 3 unlabelled");
+        selfTrained.Config.TrainedOn.Should().Be("3 labelled + 3 unlabelled sentences (3 pseudo-labelled)");
         using (no_grad())
         {
             Tensor teacherHead = teacherOnly.Model.state_dict()["token_classifier.weight"];
