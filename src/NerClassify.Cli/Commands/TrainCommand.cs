@@ -261,10 +261,10 @@ internal static class TrainCommand
         context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
         if (last.Validation is { } scores)
         {
-            context.Output.WriteLine(Summary(scores) + (request.Task == TaskKind.Sequence && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
+            context.Output.WriteLine(Summary(scores) + (!request.Task.HasTokenHead() && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
         }
 
-        if (last.Validation is not null && files.Validation is { } validationFile && !(request.Task == TaskKind.Sequence && files.ValidationLabels is null))
+        if (last.Validation is not null && files.Validation is { } validationFile && !(!request.Task.HasTokenHead() && files.ValidationLabels is null))
         {
             // CoNLL validation with documents: also score each sentence read with the others of its document, as
             // evaluate --document-context does (and the reproduction reports); training is not affected.

@@ -100,7 +100,7 @@ public static class TrainingData
             : await LoadAsync(task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
         string train = Path.GetFileName(files.Train);
         string? labelsName = files.TrainLabels is null ? null : Path.GetFileName(files.TrainLabels);
-        bool textLabelFile = task == TaskKind.Sequence && files.TrainLabels is null;
+        bool textLabelFile = !task.HasTokenHead() && files.TrainLabels is null;
 
         // The candidates for labelled training, each with its position in the training file (sentence index or row).
         IReadOnlyList<(int Position, TrainingExample Example)> candidates;
@@ -115,7 +115,7 @@ public static class TrainingData
         }
         else if (files.LabelledCount is null || files.TrainLabels is null)
         {
-            if (task == TaskKind.Sequence)
+            if (!task.HasTokenHead())
             {
                 // A joined sentence classifier trains on the labelled rows only; their sentence indexes say which are taken.
                 ConllCorpus corpus = await new ConllReader().LoadAsync(files.Train, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -138,7 +138,7 @@ public static class TrainingData
             ConllCorpus corpus = await new ConllReader().LoadAsync(files.Train, cancellationToken: cancellationToken).ConfigureAwait(false);
             IReadOnlyList<SentenceLabelRow> labelRows = await SentenceLabelFile.LoadAsync(files.TrainLabels, cancellationToken: cancellationToken).ConfigureAwait(false);
             IReadOnlyList<LabeledSentence> joined = SentenceLabelFile.Join(corpus.Sentences, labelRows, files.TrainLabels);
-            candidates = joined.Select(j => (j.Sentence.Index, new TrainingExample(j.Sentence.Words, task == TaskKind.Sequence ? null : j.Sentence.Tags, task == TaskKind.Token ? null : j.Label))).ToArray();
+            candidates = joined.Select(j => (j.Sentence.Index, new TrainingExample(j.Sentence.Words, !task.HasTokenHead() ? null : j.Sentence.Tags, !task.HasSequenceHead() ? null : j.Label))).ToArray();
             positions = corpus.Sentences.Count;
             source = $"rows of {labelsName} joined to {train}";
         }
