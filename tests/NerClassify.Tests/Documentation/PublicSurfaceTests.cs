@@ -21,13 +21,14 @@ public sealed class PublicSurfaceTests
     ];
 
     [Fact]
-    public void CorePackages_ExposeAtMost60Types()
+    public void CorePackages_ExposeAtMost61Types()
     {
         Type[] types = [.. typeof(NerClassifier).Assembly.GetExportedTypes(), .. typeof(ModelConfig).Assembly.GetExportedTypes()];
 
         // 56 after the redesign (half of the 112 types they once had), plus SelfTrainingOptions and SentencePooling,
-        // and DocumentContext with its options (issue 18's levers, each a type a user names).
-        types.Should().HaveCountLessThanOrEqualTo(60, "the core packages stay near half of the 112 types they once exposed");
+        // DocumentContext with its options (issue 18's levers, each a type a user names), and TrainingPhase, which
+        // tells a progress consumer whether a report is a step, the start of validation or the end of an epoch.
+        types.Should().HaveCountLessThanOrEqualTo(61, "the core packages stay near half of the 112 types they once exposed");
     }
 
     [Fact]
