@@ -95,7 +95,7 @@ public sealed class RequestCountingTests(ServiceFixture service) : IClassFixture
     internal static async Task<double> RequestCountAsync(HttpClient client, int status)
     {
         var pattern = new Regex($"^nerclassify_requests_total\\{{[^}}]*http_response_status_code=\"{status}\"[^}}]*\\}} (\\S+)", RegexOptions.Multiline);
-        for (int attempt = 0; attempt < 50; attempt++)
+        for (int attempt = 0; attempt < 200; attempt++)
         {
             string metrics = await client.GetStringAsync("/metrics");
             if (pattern.Match(metrics) is { Success: true } match)
