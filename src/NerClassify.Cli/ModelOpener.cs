@@ -8,7 +8,7 @@ namespace NerClassify.Cli;
 /// <summary>Opens a model path on the backend the path or <c>--backend</c> asks for.</summary>
 internal static class ModelOpener
 {
-    public const string OnnxFile = "model.onnx";
+    public const string OnnxFile = OnnxNerClassifier.FileName;
 
     public static Argument<string> ModelArgument() => new("DIR")
     {

@@ -58,6 +58,17 @@ public sealed record ModelConfig
     [JsonPropertyName("sentence_pooling")]
     public Heads.SentencePooling SentencePooling { get; init; } = Heads.SentencePooling.Cls;
 
+    /// <summary>
+    /// The type name of a token head of your own (its <c>HeadType</c>, under which a <c>HeadRegistry</c> builds it
+    /// again), or null for the library's head. Default null.
+    /// </summary>
+    [JsonPropertyName("token_head_type")]
+    public string? TokenHeadType { get; init; }
+
+    /// <summary>The type name of a sentence head of your own, or null for the library's head. Default null.</summary>
+    [JsonPropertyName("sequence_head_type")]
+    public string? SequenceHeadType { get; init; }
+
     /// <summary>The multitask loss weighting. Default alpha = 1 (sentences), beta = 7 (tokens).</summary>
     [JsonPropertyName("loss")]
     public MultitaskLossOptions Loss { get; init; } = new();
@@ -102,10 +113,8 @@ public sealed record ModelConfig
             throw new ArgumentOutOfRangeException(nameof(Task), Task, "Unknown task.");
         }
 
-        bool needsTokens = Task is TaskKind.Token or TaskKind.Multitask;
-        bool needsSequences = Task is TaskKind.Sequence or TaskKind.Multitask;
-        CheckLabels(TokenLabels, needsTokens, nameof(TokenLabels));
-        CheckLabels(SequenceLabels, needsSequences, nameof(SequenceLabels));
+        CheckLabels(TokenLabels, Task.HasTokenHead(), nameof(TokenLabels));
+        CheckLabels(SequenceLabels, Task.HasSequenceHead(), nameof(SequenceLabels));
         Tokenization.EncodingOptions.CheckWindow(MaxLength, Stride);
 
         if (!Enum.IsDefined(SentencePooling))
@@ -118,6 +127,19 @@ public sealed record ModelConfig
         TokenHead.Validate();
         Loss.Validate();
         return this;
+    }
+
+    /// <summary>
+    /// The prediction window when none is asked for: 512 subwords or the encoder's limit if smaller, and a quarter of
+    /// it (at most 128) shared by consecutive windows. The one place these defaults are computed.
+    /// </summary>
+    /// <param name="maxPositions">The encoder's <c>max_position_embeddings</c>.</param>
+    /// <param name="maxLength">A window asked for, or null for the default.</param>
+    /// <param name="stride">A stride asked for, or null for the default.</param>
+    internal static (int MaxLength, int Stride) DefaultWindow(int maxPositions, int? maxLength = null, int? stride = null)
+    {
+        int length = maxLength ?? Math.Min(512, maxPositions);
+        return (length, stride ?? Math.Min(128, length / 4));
     }
 
     private static void CheckLabels(IReadOnlyList<string>? labels, bool required, string name)

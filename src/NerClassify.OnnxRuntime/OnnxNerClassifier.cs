@@ -20,6 +20,9 @@ public sealed class OnnxNerClassifier : INerPredictor
 {
     private readonly PredictionEngine _engine;
 
+    /// <summary>The ONNX file's name in a model directory (<c>model.onnx</c>), where <see cref="Load"/> looks for it.</summary>
+    public const string FileName = ModelFiles.Onnx;
+
     private OnnxNerClassifier(OnnxRuntimeBackend backend, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options)
     {
         _engine = new PredictionEngine(backend, vocabulary, config, options, nameof(OnnxNerClassifier));
@@ -166,20 +169,19 @@ public sealed class OnnxNerClassifier : INerPredictor
 
     private static ModelConfig ConfigFromLabels(OnnxRuntimeBackend backend, IReadOnlyDictionary<string, string> metadata)
     {
-        int maxLength = metadata.TryGetValue(OnnxMetadataKeys.MaxLength, out string? length) && int.TryParse(length, out int l) ? l : Math.Min(512, backend.MaxPositions);
+        // Exports from before the configuration was written whole: the separate keys.
+        (int maxLength, int stride) = ModelConfig.DefaultWindow(
+            backend.MaxPositions,
+            metadata.TryGetValue(OnnxMetadataKeys.MaxLength, out string? length) && int.TryParse(length, out int l) ? l : null,
+            metadata.TryGetValue(OnnxMetadataKeys.Stride, out string? strideText) && int.TryParse(strideText, out int s) ? s : null);
         return new ModelConfig
         {
-            Task = (backend.TokenLabels, backend.SequenceLabels) switch
-            {
-                (not null, not null) => TaskKind.Multitask,
-                (not null, null) => TaskKind.Token,
-                _ => TaskKind.Sequence,
-            },
+            Task = TaskKinds.FromHeads(backend.TokenLabels is not null, backend.SequenceLabels is not null),
             TokenLabels = backend.TokenLabels,
             SequenceLabels = backend.SequenceLabels,
             LowerCase = metadata.TryGetValue(OnnxMetadataKeys.DoLowerCase, out string? lower) && lower == "true",
             MaxLength = maxLength,
-            Stride = metadata.TryGetValue(OnnxMetadataKeys.Stride, out string? stride) && int.TryParse(stride, out int s) ? s : Math.Min(128, maxLength / 4),
+            Stride = stride,
         }.Validate();
     }
 

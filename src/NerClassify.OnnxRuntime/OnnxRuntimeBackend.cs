@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using NerClassify.Data;
 using NerClassify.Export;
+using NerClassify.IO;
 using NerClassify.Inference;
 using NerClassify.Tokenization;
 
@@ -226,11 +227,34 @@ internal sealed class OnnxRuntimeBackend : IInferenceBackend
         return max;
     }
 
+    private ModelConfig? ReadConfig(string source)
+    {
+        if (!Metadata.TryGetValue(OnnxMetadataKeys.Config, out string? json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelConfig>(json, ModelConfigFile.SerializerOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{source}': metadata '{OnnxMetadataKeys.Config}' is not a valid configuration: {e.Message}", e);
+        }
+    }
+
     private string[] ReadLabels(string key, string source)
     {
         if (!Metadata.TryGetValue(key, out string? json))
         {
-            throw new InvalidDataException($"'{source}' has no '{key}' metadata; export it with OnnxExporter.");
+            // Exports write the labels once, inside the configuration; older ones wrote them under their own keys too.
+            if (ReadConfig(source) is { } config && (key == OnnxMetadataKeys.TokenLabels ? config.TokenLabels : config.SequenceLabels) is { } labels)
+            {
+                return labels.ToArray();
+            }
+
+            throw new InvalidDataException($"'{source}' has no '{key}' metadata and no labels in '{OnnxMetadataKeys.Config}'; export it with NerClassifier.ExportOnnx.");
         }
 
         try

@@ -1,55 +1,62 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NerClassify.Data;
-using NerClassify.IO;
-using NerClassify.Encoders;
-using NerClassify.Export;
-using NerClassify.Inference;
-using NerClassify.Models;
 using NerClassify.Checkpoints;
+using NerClassify.Data;
+using NerClassify.Encoders;
+using NerClassify.Encoders.Bert;
+using NerClassify.Export;
+using NerClassify.Heads;
+using NerClassify.Inference;
+using NerClassify.IO;
+using NerClassify.Models;
 using NerClassify.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NerClassify;
 
 /// <summary>
-/// One fine-tuned model: a BERT encoder with a token head (entities), a sentence head (classes) or both, its
-/// tokenizer and label sets. It trains, evaluates, predicts, saves, loads and exports to ONNX.
+/// One fine-tuned model at the job level: a <see cref="TaskModel"/> (encoder with a token head, a sentence head or
+/// both), its vocabulary and label sets. It trains (through <see cref="Trainer"/>), evaluates, predicts, saves,
+/// loads and exports to ONNX.
 /// </summary>
 /// <remarks>
-/// <para>Ownership: the classifier owns its encoder and weights. <see cref="Create"/> takes the encoder over from the
+/// <para>Ownership: the classifier owns its model. <see cref="Create"/> takes the encoder over from the
 /// <see cref="PretrainedEncoder"/>, which then refuses to hand it to a second model; load the pretrained encoder again
-/// for another one. Dispose the classifier when done; it waits for calls in flight, and later calls throw
-/// <see cref="ObjectDisposedException"/>.</para>
-/// <para>Threading: prediction and evaluation serve any number of concurrent callers. Training runs alone: prediction
-/// calls made meanwhile throw <see cref="InvalidOperationException"/>, and <see cref="Dispose"/> waits for it to end.</para>
+/// for another one. <see cref="FromModel"/> takes over a model built from the layers. Dispose the classifier when
+/// done; it waits for calls in flight and for training, and later calls throw <see cref="ObjectDisposedException"/>.</para>
+/// <para>Threading: prediction and evaluation serve any number of concurrent callers, also while training runs.
+/// Training works on a copy of the weights; predictions keep using the current model until training ends, then the
+/// trained model replaces it (the old one is freed once the calls on it have finished). Two trainings at once each
+/// start from the weights at their start, and the one that finishes last is kept.</para>
 /// </remarks>
-public sealed partial class NerClassifier : INerPredictor
+public sealed class NerClassifier : INerPredictor
 {
-    private readonly TaskModel _model;
     private readonly BertVocabulary _vocabulary;
-    private readonly PredictionEngine _engine;
+    private readonly PredictorOptions _options;
     private readonly ILoggerFactory _loggerFactory;
-    private readonly SemaphoreSlim _training = new(1, 1);
-    private volatile bool _isTraining;
+    private readonly HeadRegistry? _heads;
+    private readonly CallGuard _guard = new(nameof(NerClassifier));
+    private volatile Current _current;
 
-    private NerClassifier(TaskModel model, BertVocabulary vocabulary, ModelConfig config, PredictorOptions options, ILoggerFactory? loggerFactory)
+    private NerClassifier(TaskModel model, BertVocabulary vocabulary, PredictorOptions options, ILoggerFactory? loggerFactory, HeadRegistry? heads)
     {
-        _model = model;
         _vocabulary = vocabulary;
+        _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        model.eval();
-        _engine = new PredictionEngine(new TorchSharpBackend(model), vocabulary, config, options, nameof(NerClassifier), model.Dispose);
+        _heads = heads;
+        model.Config = model.Config with { LowerCase = vocabulary.LowerCase };
+        _current = Serve(model);
     }
 
     /// <inheritdoc />
-    public ModelConfig Config => _engine.Config;
+    public ModelConfig Config => _current.Model.Config;
 
     /// <summary>The prediction settings.</summary>
-    public PredictorOptions Options => _engine.Options;
+    public PredictorOptions Options => _options;
 
-    /// <summary>The task model (tests and the exporter).</summary>
-    internal TaskModel Model => _model;
+    /// <summary>The task model predictions run on now (tests and the exporter); training replaces it.</summary>
+    internal TaskModel Model => _current.Model;
 
     /// <summary>The vocabulary (tests and the exporter).</summary>
     internal BertVocabulary Vocabulary => _vocabulary;
@@ -74,22 +81,21 @@ public sealed partial class NerClassifier : INerPredictor
     {
         ArgumentNullException.ThrowIfNull(encoder);
         options = (options ?? new ModelOptions()).Validate();
-        TaskKind task = (tokenLabels, sentenceLabels) switch
+        if (tokenLabels is null && sentenceLabels is null)
         {
-            (not null, not null) => TaskKind.Multitask,
-            (not null, null) => TaskKind.Token,
-            (null, not null) => TaskKind.Sequence,
-            _ => throw new ArgumentException("Give token labels, sentence labels or both.", nameof(tokenLabels)),
-        };
-        int maxLength = options.MaxLength ?? Math.Min(512, encoder.Encoder.Config.MaxPositionEmbeddings);
+            throw new ArgumentException("Give token labels, sentence labels or both.", nameof(tokenLabels));
+        }
+
+        int maxPositions = encoder.Encoder.Config.MaxPositionEmbeddings;
+        (int maxLength, int stride) = ModelConfig.DefaultWindow(maxPositions, options.MaxLength, options.Stride);
         var config = new ModelConfig
         {
-            Task = task,
+            Task = TaskKinds.FromHeads(tokenLabels is not null, sentenceLabels is not null),
             TokenLabels = tokenLabels?.ToArray(),
             SequenceLabels = sentenceLabels?.ToArray(),
             LowerCase = encoder.Vocabulary.LowerCase,
             MaxLength = maxLength,
-            Stride = options.Stride ?? Math.Min(128, maxLength / 4),
+            Stride = stride,
             EncoderHasPooler = encoder.Encoder.HasPooler,
             TokenHead = options.TokenHead,
             SentencePooling = options.SentencePooling,
@@ -104,45 +110,61 @@ public sealed partial class NerClassifier : INerPredictor
             throw new ArgumentException(e.Message, e.ParamName is nameof(ModelConfig.TokenLabels) ? nameof(tokenLabels) : e.ParamName is nameof(ModelConfig.SequenceLabels) ? nameof(sentenceLabels) : nameof(options), e);
         }
 
-        if (maxLength > encoder.Encoder.Config.MaxPositionEmbeddings)
+        if (maxLength > maxPositions)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), maxLength, $"MaxLength exceeds the encoder's {encoder.Encoder.Config.MaxPositionEmbeddings} positions.");
+            throw new ArgumentOutOfRangeException(nameof(options), maxLength, $"MaxLength exceeds the encoder's {maxPositions} positions.");
         }
 
         BertVocabulary vocabulary = encoder.Vocabulary;
         if (options.Seed is { } seed)
         {
-            TorchSharp.torch.manual_seed(seed);
+            manual_seed(seed);
         }
 
         TaskModel model = TaskModels.Create(encoder.TransferTo(nameof(NerClassifier)), config);
-        return new NerClassifier(model, vocabulary, config, options.Predictor, loggerFactory);
+        return new NerClassifier(model, vocabulary, options.Predictor, loggerFactory, null);
+    }
+
+    /// <summary>
+    /// Wraps a task model built from the layers (an encoder, heads of your own, a <see cref="Trainer"/>); the
+    /// classifier takes it over and disposes it. Its <see cref="TaskModel.Config"/> gives the labels and the window.
+    /// </summary>
+    /// <param name="model">The model; the classifier owns it from now on.</param>
+    /// <param name="vocabulary">The encoder's vocabulary.</param>
+    /// <param name="options">Batching, decoding, device and threads; null for the defaults.</param>
+    /// <param name="heads">Factories of the model's custom heads, which training through the classifier needs to copy the model; null when it has none.</param>
+    /// <param name="loggerFactory">Receives training logs; null for none.</param>
+    /// <exception cref="ArgumentException">The model's configuration is invalid (for example fewer than two labels); the message says why.</exception>
+    public static NerClassifier FromModel(TaskModel model, BertVocabulary vocabulary, PredictorOptions? options = null, HeadRegistry? heads = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        model.Config.Validate();
+        return new NerClassifier(model, vocabulary, (options ?? new PredictorOptions()).Validate(), loggerFactory, heads);
     }
 
     /// <summary>Loads a model directory written by <see cref="Save"/> (or a Hugging Face token or sequence classification directory).</summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="options">Batching, decoding, device and threads; null for the defaults.</param>
     /// <param name="loggerFactory">Receives logs; null for none.</param>
+    /// <param name="heads">Factories of the custom heads <c>config.json</c> names (see <see cref="HeadRegistry"/>); null when it names none.</param>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt or the files disagree; the message names the file.</exception>
-    public static NerClassifier Load(string directory, PredictorOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <exception cref="InvalidOperationException"><c>config.json</c> names a custom head that <paramref name="heads"/> does not register.</exception>
+    public static NerClassifier Load(string directory, PredictorOptions? options = null, ILoggerFactory? loggerFactory = null, HeadRegistry? heads = null)
     {
         options = (options ?? new PredictorOptions()).Validate();
-        LoadedModel loaded = ModelDirectory.Load(directory, options.Compute);
-        return new NerClassifier(loaded.Model, loaded.Vocabulary, loaded.Config, options, loggerFactory);
+        LoadedModel loaded = ModelDirectory.Load(directory, options.Compute, heads);
+        return new NerClassifier(loaded.Model, loaded.Vocabulary, options, loggerFactory, heads);
     }
-
-    /// <summary>Wraps a task model built directly (tests, benchmarks); the classifier owns it.</summary>
-    internal static NerClassifier FromModel(TaskModel model, BertVocabulary vocabulary, PredictorOptions? options = null) =>
-        new(model, vocabulary, TaskModels.Describe(model, vocabulary.LowerCase), (options ?? new PredictorOptions()).Validate(), null);
 
     /// <summary>Fine-tunes the model on labelled sentences.</summary>
     /// <param name="train">Training sentences; each needs tags, a sentence label or both, as the task asks.</param>
     /// <param name="validation">Sentences evaluated after every epoch, or null.</param>
     /// <param name="options">Learning rate, epochs, schedule, checkpoints; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step, before each epoch's validation and after each epoch (<see cref="TrainingProgress.Phase"/>).</param>
-    /// <param name="cancellationToken">Stops before the next batch; the last checkpoint stays usable.</param>
+    /// <param name="cancellationToken">Stops before the next batch; the last checkpoint stays usable, and the model is unchanged.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="ArgumentException">An example does not fit the model (unknown tag or class, tag count); the message names its index.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
@@ -154,9 +176,9 @@ public sealed partial class NerClassifier : INerPredictor
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
-        var trainer = new Trainer(options, _loggerFactory.CreateLogger<Trainer>());
-        return TrainCoreAsync(trainer, train, validation, null, progress, cancellationToken);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        var data = new TrainingSet(_vocabulary, train, validation);
+        return TrainCopyAsync((trainer, model) => trainer.TrainAsync(model, data, options, progress, cancellationToken));
     }
 
     /// <summary>
@@ -181,46 +203,41 @@ public sealed partial class NerClassifier : INerPredictor
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
-        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
-        TrainingSet data = await TrainingData.LoadSetAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
-        return await TrainOnAsync(data, options, null, progress, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        TrainingFileSet loaded = await TrainingData.LoadSetAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
+        return await TrainOnAsync(loaded, options, null, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Fine-tunes the model on a loaded <see cref="TrainingSet"/>: on its labelled sentences alone, or, when it holds
-    /// unlabelled text, by self-training (see <see cref="SelfTrainAsync"/>). <see cref="ModelConfig.TrainedOn"/> then
-    /// reads the set's description (and how many sentences were pseudo-labelled).
+    /// Fine-tunes the model on sentences loaded from files: on the labelled ones alone, or, when there is unlabelled
+    /// text, by self-training (see <see cref="SelfTrainAsync"/>). <see cref="ModelConfig.TrainedOn"/> then reads the
+    /// set's description (and how many sentences were pseudo-labelled).
     /// </summary>
-    /// <param name="data">The sentences, from <see cref="TrainingData.LoadSetAsync"/> or built by hand.</param>
+    /// <param name="loaded">The sentences, from <see cref="TrainingData.LoadSetAsync"/> or built by hand.</param>
     /// <param name="options">The training settings; null for the defaults.</param>
-    /// <param name="selfTraining">Thresholds, cap, rounds and student epochs when <paramref name="data"/> holds unlabelled text; null for the defaults.</param>
+    /// <param name="selfTraining">Thresholds, cap, rounds and student epochs when there is unlabelled text; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step of every stage.</param>
     /// <param name="cancellationToken">Stops before the next batch.</param>
     /// <returns>The per-epoch history (of the last student when self-training).</returns>
-    /// <exception cref="ArgumentException">An example does not fit the model, or self-training is asked to resume.</exception>
     internal Task<TrainingHistory> TrainOnAsync(
-        TrainingSet data,
+        TrainingFileSet loaded,
         TrainerOptions? options = null,
         SelfTrainingOptions? selfTraining = null,
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
-        if (data.Unlabelled.Count > 0)
-        {
-            return SelfTrainCheckedAsync(data.Labelled, data.Unlabelled, selfTraining, data.Validation, options, progress, data.Description, cancellationToken);
-        }
-
-        var trainer = new Trainer(options, _loggerFactory.CreateLogger<Trainer>());
-        return TrainCoreAsync(trainer, data.Labelled, data.Validation, data.Description, progress, cancellationToken);
+        ArgumentNullException.ThrowIfNull(loaded);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        var data = new TrainingSet(_vocabulary, loaded.Labelled, loaded.Validation) { Description = loaded.Description };
+        return loaded.Unlabelled.Count > 0
+            ? TrainCopyAsync((trainer, model) => trainer.SelfTrainAsync(model, data with { Unlabelled = loaded.Unlabelled }, selfTraining, options, progress, cancellationToken))
+            : TrainCopyAsync((trainer, model) => trainer.TrainAsync(model, data, options, progress, cancellationToken));
     }
 
     /// <summary>
-    /// Self-training: trains a teacher on the labelled sentences, lets it label <paramref name="unlabelled"/> (their words
-    /// are all it sees), keeps the sentences it is confident of, and trains a student from this model's starting
-    /// weights on the labelled and the pseudo-labelled sentences together; with more rounds the student becomes the
-    /// next teacher. The model ends as the last student.
+    /// Self-training (see <see cref="Trainer.SelfTrainAsync"/>): trains a teacher on the labelled sentences, lets it
+    /// label <paramref name="unlabelled"/>, keeps the sentences it is confident of, and trains a student from this
+    /// model's starting weights on both; the model becomes the last student.
     /// </summary>
     /// <param name="train">Labelled training sentences, as for <see cref="TrainAsync(IReadOnlyList{TrainingExample}, IReadOnlyList{TrainingExample}?, TrainerOptions?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
     /// <param name="unlabelled">Words of in-domain sentences without labels (for a CoNLL file, <see cref="TrainingData.LoadWordsAsync"/>).</param>
@@ -243,59 +260,32 @@ public sealed partial class NerClassifier : INerPredictor
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(unlabelled);
-        ObjectDisposedException.ThrowIf(_engine.Guard.IsDisposed, this);
-        return SelfTrainCheckedAsync(train, unlabelled, selfTraining, validation, options, progress, null, cancellationToken);
-    }
-
-    private Task<TrainingHistory> SelfTrainCheckedAsync(
-        IReadOnlyList<TrainingExample> train,
-        IReadOnlyList<IReadOnlyList<string>> unlabelled,
-        SelfTrainingOptions? selfTraining,
-        IReadOnlyList<TrainingExample>? validation,
-        TrainerOptions? options,
-        IProgress<TrainingProgress>? progress,
-        string? description,
-        CancellationToken cancellationToken)
-    {
-        selfTraining = (selfTraining ?? new SelfTrainingOptions()).Validate();
-        options = (options ?? new TrainerOptions()).Validate();
-        if (options.ResumeFrom is not null)
-        {
-            throw new ArgumentException("Self-training restarts the student from the starting weights; it cannot resume from a checkpoint (ResumeFrom must be null).", nameof(options));
-        }
-
-        for (int i = 0; i < unlabelled.Count; i++)
-        {
-            if (unlabelled[i] is not { } words || words.Any(w => w is null))
-            {
-                throw new ArgumentException($"Unlabelled sentence {i} is null or has a null word.", nameof(unlabelled));
-            }
-        }
-
-        return TrainExclusivelyAsync(options, () => SelfTrainCoreAsync(train, unlabelled, selfTraining, validation, options, progress, description, cancellationToken), cancellationToken);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        var data = new TrainingSet(_vocabulary, train, validation) { Unlabelled = unlabelled };
+        return TrainCopyAsync((trainer, model) => trainer.SelfTrainAsync(model, data, selfTraining, options, progress, cancellationToken));
     }
 
     /// <inheritdoc />
-    public Prediction Predict(string text) => NotTraining()._engine.Predict(text);
+    public Prediction Predict(string text) => Call(engine => engine.Predict(text));
 
     /// <inheritdoc />
-    public Prediction Predict(IReadOnlyList<string> words) => NotTraining()._engine.Predict(words);
+    public Prediction Predict(IReadOnlyList<string> words) => Call(engine => engine.Predict(words));
 
     /// <inheritdoc />
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.PredictBatch(texts, cancellationToken);
+        Call(engine => engine.PredictBatch(texts, cancellationToken));
 
     /// <inheritdoc />
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<IReadOnlyList<string>> sentences, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.PredictBatch(sentences, cancellationToken);
+        Call(engine => engine.PredictBatch(sentences, cancellationToken));
 
     /// <inheritdoc />
     public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.PredictAsync(text, cancellationToken);
+        CallAsync(engine => engine.PredictAsync(text, cancellationToken));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Prediction>> PredictBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.PredictBatchAsync(texts, cancellationToken);
+        CallAsync(engine => engine.PredictBatchAsync(texts, cancellationToken));
 
     /// <summary>Streams predictions for a stream of texts, in input order, one batch at a time.</summary>
     /// <param name="texts">The texts.</param>
@@ -303,28 +293,32 @@ public sealed partial class NerClassifier : INerPredictor
     public IAsyncEnumerable<Prediction> PredictStreamAsync(IAsyncEnumerable<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return NotTraining()._engine.PredictStreamAsync(texts, cancellationToken);
+        ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
+        return _current.Engine.PredictStreamAsync(texts, cancellationToken);
     }
 
     /// <inheritdoc />
     public EvaluationResult Evaluate(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.Evaluate(examples, cancellationToken);
+        Call(engine => engine.Evaluate(examples, cancellationToken));
 
     /// <inheritdoc />
     public Task<EvaluationResult> EvaluateAsync(string dataPath, string? labelsPath = null, CancellationToken cancellationToken = default) =>
-        NotTraining()._engine.EvaluateAsync(dataPath, labelsPath, cancellationToken);
+        CallAsync(engine => engine.EvaluateAsync(dataPath, labelsPath, cancellationToken));
 
     /// <summary>
     /// Saves the model as a Hugging Face style directory (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>,
     /// <c>tokenizer_config.json</c>) that <see cref="Load"/> reads. Other files in the directory are kept; the model's
-    /// files are replaced atomically (see docs/model-format.md).
+    /// files are replaced atomically (see docs/model-format.md). A custom head is recorded by its type name, under which
+    /// a <see cref="HeadRegistry"/> finds it again when the directory is loaded.
     /// </summary>
     /// <param name="directory">The destination.</param>
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        using CallGuard.Lease lease = _engine.Guard.Enter();
-        ModelDirectory.Save(_model, _vocabulary, Config, directory);
+        using CallGuard.Lease lease = _guard.Enter();
+        Current current = _current;
+        using CallGuard.Lease model = current.Engine.Guard.Enter();
+        ModelDirectory.Save(current.Model, _vocabulary, directory);
     }
 
     /// <summary>
@@ -333,11 +327,14 @@ public sealed partial class NerClassifier : INerPredictor
     /// model directory, the directory loads there too.
     /// </summary>
     /// <param name="path">The ONNX file to write, atomically.</param>
+    /// <exception cref="NotSupportedException">A head is not one of the library's (the message names it and says why).</exception>
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using CallGuard.Lease lease = _engine.Guard.Enter();
-        OnnxExporter.Export(_model, path, ExportOptions());
+        using CallGuard.Lease lease = _guard.Enter();
+        Current current = _current;
+        using CallGuard.Lease model = current.Engine.Guard.Enter();
+        OnnxExporter.Export(current.Model, path, ExportOptions());
     }
 
     /// <summary>
@@ -350,20 +347,21 @@ public sealed partial class NerClassifier : INerPredictor
     public string ExportTriton(string repository, TritonExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(repository);
-        using CallGuard.Lease lease = _engine.Guard.Enter();
+        using CallGuard.Lease lease = _guard.Enter();
+        Current current = _current;
+        using CallGuard.Lease model = current.Engine.Guard.Enter();
         options = (options ?? new TritonExportOptions()) with { Onnx = ExportOptions() };
-        return TritonExporter.Export(_model, repository, options);
+        return TritonExporter.Export(current.Model, repository, options);
     }
 
-    /// <summary>Waits for calls in flight, then frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Waits for calls in flight and for training, then frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _engine.Dispose();
+        if (_guard.BeginDispose())
+        {
+            _current.Engine.Dispose();
+        }
     }
-
-    private NerClassifier NotTraining() => _isTraining
-        ? throw new InvalidOperationException("The model is training; predict or evaluate after TrainAsync has finished.")
-        : this;
 
     /// <summary>The export settings that carry this model's configuration, vocabulary and weights fingerprint.</summary>
     internal OnnxExportOptions ExportOptions() => new()
@@ -372,94 +370,102 @@ public sealed partial class NerClassifier : INerPredictor
         Encoding = Config.Encoding(),
         Config = Config,
         Vocabulary = _vocabulary,
-        WeightsSha256 = CheckpointFiles.Fingerprint(_model.state_dict()),
+        WeightsSha256 = CheckpointFiles.Fingerprint(Model.state_dict()),
     };
 
-    private async Task<(TrainingHistory History, string TrainedOn)> SelfTrainCoreAsync(
-        IReadOnlyList<TrainingExample> train,
-        IReadOnlyList<IReadOnlyList<string>> unlabelled,
-        SelfTrainingOptions selfTraining,
-        IReadOnlyList<TrainingExample>? validation,
-        TrainerOptions options,
-        IProgress<TrainingProgress>? progress,
-        string? description,
-        CancellationToken cancellationToken)
+    private Current Serve(TaskModel model)
     {
-        ILogger logger = _loggerFactory.CreateLogger<NerClassifier>();
-        Dictionary<string, TorchSharp.torch.Tensor> start = Trainer.Snapshot(_model);
-        try
-        {
-            var teacher = new Trainer(options with { CheckpointDirectory = Stage(options.CheckpointDirectory, "teacher") }, _loggerFactory.CreateLogger<Trainer>());
-            TrainingHistory history = await teacher.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false);
-            int pseudoCount = 0;
-            for (int round = 1; round <= selfTraining.Rounds; round++)
-            {
-                SentencePrediction[] predictions = await Task.Run(() => teacher.Predict(_model, _vocabulary, unlabelled, cancellationToken), cancellationToken).ConfigureAwait(false);
-                IReadOnlyList<TrainingExample> pseudo = PseudoLabels.Select(unlabelled, predictions, _model.TokenLabels, _model.SequenceLabels, selfTraining, options.Seed + round);
-                pseudoCount = pseudo.Count;
-                LogPseudoLabelled(logger, round, pseudo.Count, unlabelled.Count);
-                await Task.Run(() => StateDictLoader.Load(_model, start, "the starting weights"), cancellationToken).ConfigureAwait(false);
-                int epochs = selfTraining.StudentEpochs ?? options.Epochs;
-                var student = new Trainer(
-                    options with
-                    {
-                        Epochs = epochs,
-                        AverageLastEpochs = Math.Min(options.AverageLastEpochs, epochs),
-                        CheckpointDirectory = Stage(options.CheckpointDirectory, $"student-{round}"),
-                    },
-                    _loggerFactory.CreateLogger<Trainer>());
-                history = await student.TrainAsync(_model, _vocabulary, [.. train, .. pseudo], validation, progress, cancellationToken).ConfigureAwait(false);
-                teacher = student;
-            }
-
-            // "1,000 labelled + 13,041 unlabelled sentences (12,870 pseudo-labelled)", then where they came from.
-            string counts = string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences ({pseudoCount:N0} pseudo-labelled)");
-            string prefix = string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} labelled + {unlabelled.Count:N0} unlabelled sentences");
-            return (history, description is not null && description.StartsWith(prefix, StringComparison.Ordinal) ? counts + description[prefix.Length..] : counts);
-        }
-        finally
-        {
-            Trainer.DisposeAll(start);
-        }
-
-        static string? Stage(string? directory, string name) => directory is null ? null : Path.Combine(directory, name);
+        model.eval();
+        return new Current(model, new PredictionEngine(new TorchSharpBackend(model), _vocabulary, model.Config, _options, nameof(NerClassifier), model.Dispose));
     }
-
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Self-training round {Round}: kept {Kept} of {Total} unlabelled sentences")]
-    private static partial void LogPseudoLabelled(ILogger logger, int round, int kept, int total);
-
-    private Task<TrainingHistory> TrainCoreAsync(
-        Trainer trainer,
-        IReadOnlyList<TrainingExample> train,
-        IReadOnlyList<TrainingExample>? validation,
-        string? description,
-        IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken) =>
-        TrainExclusivelyAsync(
-            trainer.Options,
-            async () => (await trainer.TrainAsync(_model, _vocabulary, train, validation, progress, cancellationToken).ConfigureAwait(false), description ?? $"{train.Count} sentences"),
-            cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="train"/> as the only training of this model, with predictions refused meanwhile, then
-    /// records what it trained on and with which windows, and puts the model back in evaluation mode.
+    /// Runs a call on the current engine. When training replaced the engine between reading it and entering it, the
+    /// old one is disposed: the call runs again on the new one. A disposed classifier's error passes through.
     /// </summary>
-    private async Task<TrainingHistory> TrainExclusivelyAsync(TrainerOptions options, Func<Task<(TrainingHistory History, string TrainedOn)>> train, CancellationToken cancellationToken)
+    private T Call<T>(Func<PredictionEngine, T> call)
     {
-        using CallGuard.Lease lease = _engine.Guard.Enter();
-        await _training.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _isTraining = true;
-        try
+        while (true)
         {
-            (TrainingHistory history, string trainedOn) = await train().ConfigureAwait(false);
-            _engine.Config = Config with { TrainedOn = trainedOn, TrainingMaxLength = options.MaxLength, TrainingStride = options.Stride };
-            return history;
-        }
-        finally
-        {
-            _model.eval();
-            _isTraining = false;
-            _training.Release();
+            PredictionEngine engine = _current.Engine;
+            try
+            {
+                return call(engine);
+            }
+            catch (ObjectDisposedException) when (!ReferenceEquals(engine, _current.Engine))
+            {
+            }
         }
     }
+
+    private async Task<T> CallAsync<T>(Func<PredictionEngine, Task<T>> call)
+    {
+        while (true)
+        {
+            PredictionEngine engine = _current.Engine;
+            try
+            {
+                return await call(engine).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (!ReferenceEquals(engine, _current.Engine))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Trains a copy of the current model and, when training succeeds, serves the copy in its place. The classifier's
+    /// guard keeps <see cref="Dispose"/> waiting until the training has ended.
+    /// </summary>
+    private async Task<TrainingHistory> TrainCopyAsync(Func<Trainer, TaskModel, Task<TrainingHistory>> train)
+    {
+        using CallGuard.Lease lease = _guard.Enter();
+        TaskModel copy = Copy(_current);
+        try
+        {
+            TrainingHistory history = await train(new Trainer(_loggerFactory.CreateLogger<Trainer>()), copy).ConfigureAwait(false);
+            Current previous = _current;
+            _current = Serve(copy);
+
+            // Waits for the calls still running on the old model, then frees it.
+            previous.Engine.Dispose();
+            return history;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A new model with the same configuration and a copy of the weights, on the same device.</summary>
+    private TaskModel Copy(Current current)
+    {
+        using CallGuard.Lease lease = current.Engine.Guard.Enter();
+        TaskModel model = current.Model;
+        if (model.Encoder is not BertEncoder encoder)
+        {
+            throw new NotSupportedException($"Training through NerClassifier copies the model, which needs a BertEncoder; the model's encoder is {model.Encoder.GetType().Name}. Train the model with Trainer directly.");
+        }
+
+        TaskModel copy = TaskModels.Create(new BertEncoder(encoder.Config, encoder.HasPooler), model.Config, _heads, "this classifier's model");
+        try
+        {
+            using (NewDisposeScope())
+            {
+                StateDictLoader.Load(copy, model.state_dict(), "the classifier's current weights");
+            }
+
+            copy.to(model.parameters().First().device);
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The model predictions run on and its engine, swapped together.</summary>
+    private sealed record Current(TaskModel Model, PredictionEngine Engine);
 }

@@ -14,7 +14,7 @@ public sealed class EvaluateCommandTests(TinyWorkspace workspace)
 
         run.ExitCode.Should().Be(0, run.ToString());
         using NerClassifier model = NerClassifier.Load(workspace.NerModel);
-        Training.EvaluationResult expected = await model.EvaluateAsync(workspace.ValidationFile);
+        EvaluationResult expected = await model.EvaluateAsync(workspace.ValidationFile);
         run.Output.Should().Contain(expected.Entities!.ToText(4)).And.Contain($"entity F1 {expected.Entities.F1.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
         File.ReadAllBytes(plot).Take(4).Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G');
     }

@@ -26,7 +26,7 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     public void Train_Ner_TakesTokenLabelsFromTheData()
     {
         using NerClassifier model = NerClassifier.Load(workspace.NerModel);
-        model.Config.Task.Should().Be(Models.TaskKind.Token);
+        model.Config.Task.Should().Be(TaskKind.Token);
         model.Config.TokenLabels.Should().Equal("O", "B-LOC", "I-LOC", "B-ORG", "B-PER", "I-PER");
         model.Config.SequenceLabels.Should().BeNull();
         model.Config.TrainedOn.Should().Contain("train.conll");
@@ -36,7 +36,7 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
     public void Train_Multitask_TakesSentenceLabelsFromTheLabelsFile()
     {
         using NerClassifier model = NerClassifier.Load(workspace.MultitaskModel);
-        model.Config.Task.Should().Be(Models.TaskKind.Multitask);
+        model.Config.Task.Should().Be(TaskKind.Multitask);
         model.Config.SequenceLabels.Should().Equal("business", "sport", "world");
         workspace.MultitaskTraining.Output.Should().Contain("sentence accuracy");
     }

@@ -89,17 +89,22 @@ internal static class EvaluateCommand
     internal static async Task<Scores> ScoreAsync(CliContext context, INerPredictor predictor, string dataPath, string? labelsPath, bool strict, bool documentContext, int batchSize, CancellationToken cancellationToken)
     {
         ModelConfig config = predictor.Config;
-        TaskKind loadAs = (config.Task, labelsPath) switch
+        bool sentencesOnly = !config.Task.HasTokenHead();
+        if (sentencesOnly && labelsPath is null && documentContext)
         {
-            (TaskKind.Sequence, null) when documentContext => throw new UsageException("--document-context needs a CoNLL file (its -DOCSTART- lines mark the documents), not a text-label file."),
-            (TaskKind.Sequence, null) => TaskKind.Sequence,
-            (_, null) => TaskKind.Token,
-            // Every sentence of the CoNLL file, so that unlabelled sentences still inform their documents.
-            _ when documentContext => TaskKind.Multitask,
-            (TaskKind.Token, _) => TaskKind.Token,
+            throw new UsageException("--document-context needs a CoNLL file (its -DOCSTART- lines mark the documents), not a text-label file.");
+        }
+
+        // A text-label file for a sentence classifier; with a labels file, the CoNLL file joined to it (every sentence
+        // of it with --document-context, so that unlabelled sentences still inform their documents); else the tags only.
+        TaskKind loadAs = (sentencesOnly, labelsPath is null) switch
+        {
+            (true, true) => config.Task,
+            (_, true) => TaskKinds.FromHeads(token: true, sequence: false),
+            _ when documentContext => TaskKinds.FromHeads(token: true, sequence: true),
             _ => config.Task,
         };
-        IReadOnlyList<TrainingExample> examples = await TrainingData.LoadAsync(loadAs, dataPath, loadAs == TaskKind.Token ? null : labelsPath, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TrainingExample> examples = await TrainingData.LoadAsync(loadAs, dataPath, loadAs.HasSequenceHead() ? labelsPath : null, cancellationToken).ConfigureAwait(false);
         if (examples.Count == 0)
         {
             throw new InvalidDataException($"{dataPath}: the file holds no sentences.");

@@ -21,7 +21,7 @@ internal static class TrainCommand
     private const string UnlabelledRest = "rest";
 
     // The Trainer writes its rolling checkpoint into this subfolder of the checkpoint directory (docs/cli.md).
-    private const string LatestCheckpoint = "latest";
+    private const string LatestCheckpoint = Trainer.LatestCheckpointFolder;
 
     public static Command Create(CliContextFactory contexts)
     {
@@ -177,7 +177,8 @@ internal static class TrainCommand
     private static async Task<int> RunAsync(CliContext context, TrainRequest request, TrainerOptions options, string plotsFolder, CancellationToken cancellationToken)
     {
         TrainingFiles files = request.Files;
-        if (request.Task == TaskKind.Multitask && files.TrainLabels is null)
+        bool multitask = request.Task.HasTokenHead() && request.Task.HasSequenceHead();
+        if (multitask && files.TrainLabels is null)
         {
             throw new UsageException("--task multitask needs --train-labels: a sentence-label file joined to the CoNLL training file.");
         }
@@ -187,13 +188,13 @@ internal static class TrainCommand
             throw new UsageException("--validation-labels needs --validation.");
         }
 
-        if (request.Task == TaskKind.Multitask && files.Validation is not null && files.ValidationLabels is null)
+        if (multitask && files.Validation is not null && files.ValidationLabels is null)
         {
             throw new UsageException("--task multitask needs --validation-labels with --validation.");
         }
 
         // Labels come from the data: tags of the training and validation sentences, and their distinct sentence classes.
-        TrainingSet data = await TrainingData.LoadSetAsync(request.Task, files, cancellationToken).ConfigureAwait(false);
+        TrainingFileSet data = await TrainingData.LoadSetAsync(request.Task, files, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<TrainingExample> train = data.Labelled;
         IReadOnlyList<TrainingExample> validation = data.Validation ?? [];
         if (train.Count == 0)
@@ -202,9 +203,9 @@ internal static class TrainCommand
         }
 
         IEnumerable<TrainingExample> all = train.Concat(validation);
-        IReadOnlyList<string>? tokenLabels = request.Task == TaskKind.Sequence ? null
+        IReadOnlyList<string>? tokenLabels = !request.Task.HasTokenHead() ? null
             : LabelSet.FromTags(all.SelectMany(e => e.Tags ?? [])).Labels;
-        IReadOnlyList<string>? sentenceLabels = request.Task == TaskKind.Token ? null
+        IReadOnlyList<string>? sentenceLabels = !request.Task.HasSequenceHead() ? null
             : all.Select(e => e.SentenceLabel).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (tokenLabels is { Count: < 2 })
         {
@@ -260,10 +261,10 @@ internal static class TrainCommand
         context.Output.WriteLine($"Saved the model to {request.Output} ({history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? string.Empty : "s")}, final training loss {last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}).");
         if (last.Validation is { } scores)
         {
-            context.Output.WriteLine(Summary(scores) + (request.Task == TaskKind.Sequence && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
+            context.Output.WriteLine(Summary(scores) + (!request.Task.HasTokenHead() && files.ValidationLabels is null ? string.Empty : " (each sentence alone)"));
         }
 
-        if (last.Validation is not null && files.Validation is { } validationFile && !(request.Task == TaskKind.Sequence && files.ValidationLabels is null))
+        if (last.Validation is not null && files.Validation is { } validationFile && !(!request.Task.HasTokenHead() && files.ValidationLabels is null))
         {
             // CoNLL validation with documents: also score each sentence read with the others of its document, as
             // evaluate --document-context does (and the reproduction reports); training is not affected.
@@ -321,12 +322,7 @@ internal static class TrainCommand
         return await PretrainedEncoder.FromPretrainedAsync(encoder, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Describe(TaskKind task) => task switch
-    {
-        TaskKind.Token => "an entity model",
-        TaskKind.Sequence => "a sentence classifier",
-        _ => "a multitask model",
-    };
+    private static string Describe(TaskKind task) => task.Description();
 
     internal static string Summary(EvaluationResult scores)
     {

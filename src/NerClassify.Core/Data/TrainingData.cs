@@ -20,9 +20,9 @@ public static class TrainingData
 {
     /// <summary>Loads the examples of <paramref name="task"/>.</summary>
     /// <param name="task">
-    /// <see cref="TaskKind.Token"/>: <paramref name="dataPath"/> is a CoNLL file. <see cref="TaskKind.Sequence"/>: a
-    /// text-label file, or a CoNLL file joined with <paramref name="labelsPath"/>. <see cref="TaskKind.Multitask"/>: a
-    /// CoNLL file joined with <paramref name="labelsPath"/> (sentences without a row keep their tags only).
+    /// Entities only: <paramref name="dataPath"/> is a CoNLL file. Sentence classes only: a text-label file, or a CoNLL
+    /// file joined with <paramref name="labelsPath"/>. Both (multitask): a CoNLL file joined with
+    /// <paramref name="labelsPath"/> (sentences without a row keep their tags only).
     /// </param>
     /// <param name="dataPath">The CoNLL or text-label file.</param>
     /// <param name="labelsPath">A sentence-label file (<c>sentence</c>, <c>label</c>, <c>text</c>) joined by sentence index, or null.</param>
@@ -38,12 +38,12 @@ public static class TrainingData
             throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task.");
         }
 
-        if (task == TaskKind.Multitask && labelsPath is null)
+        if (task.HasTokenHead() && task.HasSequenceHead() && labelsPath is null)
         {
             throw new ArgumentException("A multitask model needs a sentence-label file joined to the CoNLL file.", nameof(labelsPath));
         }
 
-        if (task == TaskKind.Sequence && labelsPath is null)
+        if (!task.HasTokenHead() && labelsPath is null)
         {
             return await LoadTextLabelsAsync(dataPath, cancellationToken).ConfigureAwait(false);
         }
@@ -56,7 +56,7 @@ public static class TrainingData
 
         IReadOnlyList<SentenceLabelRow> rows = await SentenceLabelFile.LoadAsync(labelsPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         IReadOnlyList<LabeledSentence> joined = SentenceLabelFile.Join(corpus.Sentences, rows, labelsPath);
-        if (task == TaskKind.Sequence)
+        if (!task.HasTokenHead())
         {
             return joined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
         }
@@ -78,7 +78,7 @@ public static class TrainingData
     /// <exception cref="ArgumentOutOfRangeException"><see cref="TrainingFiles.LabelledCount"/> is below 1.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="FormatException">A file is malformed; the message starts with <c>file:line</c>.</exception>
-    internal static async Task<TrainingSet> LoadSetAsync(TaskKind task, TrainingFiles files, CancellationToken cancellationToken = default)
+    internal static async Task<TrainingFileSet> LoadSetAsync(TaskKind task, TrainingFiles files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentException.ThrowIfNullOrWhiteSpace(files.Train, nameof(files));
@@ -100,7 +100,7 @@ public static class TrainingData
             : await LoadAsync(task, files.Validation, files.ValidationLabels, cancellationToken).ConfigureAwait(false);
         string train = Path.GetFileName(files.Train);
         string? labelsName = files.TrainLabels is null ? null : Path.GetFileName(files.TrainLabels);
-        bool textLabelFile = task == TaskKind.Sequence && files.TrainLabels is null;
+        bool textLabelFile = !task.HasTokenHead() && files.TrainLabels is null;
 
         // The candidates for labelled training, each with its position in the training file (sentence index or row).
         IReadOnlyList<(int Position, TrainingExample Example)> candidates;
@@ -115,7 +115,7 @@ public static class TrainingData
         }
         else if (files.LabelledCount is null || files.TrainLabels is null)
         {
-            if (task == TaskKind.Sequence)
+            if (!task.HasTokenHead())
             {
                 // A joined sentence classifier trains on the labelled rows only; their sentence indexes say which are taken.
                 ConllCorpus corpus = await new ConllReader().LoadAsync(files.Train, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -138,7 +138,7 @@ public static class TrainingData
             ConllCorpus corpus = await new ConllReader().LoadAsync(files.Train, cancellationToken: cancellationToken).ConfigureAwait(false);
             IReadOnlyList<SentenceLabelRow> labelRows = await SentenceLabelFile.LoadAsync(files.TrainLabels, cancellationToken: cancellationToken).ConfigureAwait(false);
             IReadOnlyList<LabeledSentence> joined = SentenceLabelFile.Join(corpus.Sentences, labelRows, files.TrainLabels);
-            candidates = joined.Select(j => (j.Sentence.Index, new TrainingExample(j.Sentence.Words, task == TaskKind.Sequence ? null : j.Sentence.Tags, task == TaskKind.Token ? null : j.Label))).ToArray();
+            candidates = joined.Select(j => (j.Sentence.Index, new TrainingExample(j.Sentence.Words, !task.HasTokenHead() ? null : j.Sentence.Tags, !task.HasSequenceHead() ? null : j.Label))).ToArray();
             positions = corpus.Sentences.Count;
             source = $"rows of {labelsName} joined to {train}";
         }
@@ -190,7 +190,7 @@ public static class TrainingData
         string description = unlabelledText is null
             ? string.Create(CultureInfo.InvariantCulture, $"{labelled.Length:N0} labelled sentences: {labelledText}")
             : string.Create(CultureInfo.InvariantCulture, $"{labelled.Length:N0} labelled + {unlabelled.Count:N0} unlabelled sentences: {labelledText}; {unlabelledText}");
-        return new TrainingSet(labelled, unlabelled, validation, description);
+        return new TrainingFileSet(labelled, unlabelled, validation, description);
     }
 
     /// <summary>

@@ -1,30 +1,34 @@
 namespace NerClassify.Export;
 
-/// <summary>The <c>metadata_props</c> keys that the ONNX exporter writes; values are strings.</summary>
+/// <summary>
+/// The <c>metadata_props</c> keys of an ONNX export; values are strings. Exports write <see cref="Config"/>,
+/// <see cref="MaxPositionEmbeddings"/>, <see cref="Vocabulary"/> and (with a CRF) <see cref="Crf"/>; the other keys
+/// are read from exports made before the configuration was written once.
+/// </summary>
 internal static class OnnxMetadataKeys
 {
     /// <summary>The prefix of every key the library writes.</summary>
     public const string Prefix = "nerclassify.";
 
-    /// <summary>The task: <c>token</c>, <c>sequence</c> or <c>multitask</c>.</summary>
+    /// <summary>(Older exports.) The task: <c>token</c>, <c>sequence</c> or <c>multitask</c>.</summary>
     public const string Task = Prefix + "task";
 
-    /// <summary>Token label names in id order, as a JSON array of strings (token and multitask models).</summary>
+    /// <summary>(Older exports.) Token label names in id order, as a JSON array of strings (token and multitask models).</summary>
     public const string TokenLabels = Prefix + "token_labels";
 
-    /// <summary>Sentence class names in id order, as a JSON array of strings (sequence and multitask models).</summary>
+    /// <summary>(Older exports.) Sentence class names in id order, as a JSON array of strings (sequence and multitask models).</summary>
     public const string SequenceLabels = Prefix + "sequence_labels";
 
-    /// <summary><c>true</c> or <c>false</c>: whether the vocabulary lower-cases input (when known at export).</summary>
+    /// <summary>(Older exports.) <c>true</c> or <c>false</c>: whether the vocabulary lower-cases input (when known at export).</summary>
     public const string DoLowerCase = Prefix + "do_lower_case";
 
     /// <summary>The encoder's position count, the longest input the graph accepts.</summary>
     public const string MaxPositionEmbeddings = Prefix + "max_position_embeddings";
 
-    /// <summary>The subword window length to use at inference (when given at export).</summary>
+    /// <summary>(Older exports.) The subword window length to use at inference (when given at export).</summary>
     public const string MaxLength = Prefix + "max_length";
 
-    /// <summary>The subword overlap between windows (when given at export).</summary>
+    /// <summary>(Older exports.) The subword overlap between windows (when given at export).</summary>
     public const string Stride = Prefix + "stride";
 
     /// <summary>The model's <see cref="ModelConfig"/> as JSON (the <c>nerclassify</c> section of <c>config.json</c>).</summary>

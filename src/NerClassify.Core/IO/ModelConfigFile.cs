@@ -28,14 +28,6 @@ internal static class ModelConfigFile
         WriteIndented = true,
     };
 
-    /// <summary>The Hugging Face architecture name of a task.</summary>
-    public static string Architecture(TaskKind task) => task switch
-    {
-        TaskKind.Token => "BertForTokenClassification",
-        TaskKind.Sequence => "BertForSequenceClassification",
-        _ => "BertForMultitaskClassification",
-    };
-
     /// <summary>Reads <c>config.json</c> as a JSON object.</summary>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
     /// <exception cref="InvalidDataException">It is not a JSON object; the message names the file.</exception>
@@ -67,8 +59,8 @@ internal static class ModelConfigFile
     public static ModelConfig Read(JsonObject root, string path, bool lowerCase)
     {
         int maxPositions = root["max_position_embeddings"] is JsonValue positions && positions.TryGetValue(out int p) ? p : 512;
-        int maxLength = Math.Min(512, maxPositions);
-        var defaults = new ModelConfig { MaxLength = maxLength, Stride = Math.Min(128, maxLength / 4), LowerCase = lowerCase };
+        (int maxLength, int stride) = ModelConfig.DefaultWindow(maxPositions);
+        var defaults = new ModelConfig { MaxLength = maxLength, Stride = stride, LowerCase = lowerCase };
         ModelConfig config;
         if (root[Section] is JsonObject section)
         {
@@ -91,26 +83,23 @@ internal static class ModelConfigFile
             CheckLabelMaps(root, path, config, primary);
             config = config with
             {
-                TokenLabels = config.Task == TaskKind.Sequence ? null : config.TokenLabels ?? primary,
-                SequenceLabels = config.Task == TaskKind.Token ? null : config.SequenceLabels ?? primary,
+                TokenLabels = config.Task.HasTokenHead() ? config.TokenLabels ?? primary : null,
+                SequenceLabels = config.Task.HasSequenceHead() ? config.SequenceLabels ?? primary : null,
             };
         }
         else
         {
             string architecture = root["architectures"] is JsonArray { Count: > 0 } names && names[0] is JsonValue name && name.TryGetValue(out string? n) ? n : string.Empty;
-            TaskKind task = architecture switch
-            {
-                "BertForTokenClassification" => TaskKind.Token,
-                "BertForSequenceClassification" => TaskKind.Sequence,
-                _ => throw new InvalidDataException($"'{path}': architecture '{architecture}' is not a token or sequence classification model, and there is no '{Section}' section."),
-            };
+            // A plain Hugging Face directory has one head, so one id2label map: a single-task architecture only.
+            TaskKind task = TaskKinds.FromArchitecture(architecture) is { } known && known.HasTokenHead() != known.HasSequenceHead() ? known
+                : throw new InvalidDataException($"'{path}': architecture '{architecture}' is not a token or sequence classification model, and there is no '{Section}' section.");
             string[] labels = ReadId2Label(root, path, required: true)!;
             config = defaults with
             {
                 Task = task,
-                TokenLabels = task == TaskKind.Token ? labels : null,
-                SequenceLabels = task == TaskKind.Sequence ? labels : null,
-                EncoderHasPooler = task == TaskKind.Sequence,
+                TokenLabels = task.HasTokenHead() ? labels : null,
+                SequenceLabels = task.HasSequenceHead() ? labels : null,
+                EncoderHasPooler = task.HasSequenceHead(),
             };
         }
 
@@ -132,7 +121,7 @@ internal static class ModelConfigFile
     public static void Write(string path, JsonObject encoderConfig, ModelConfig config, string? weightsSha256 = null)
     {
         var root = (JsonObject)encoderConfig.DeepClone();
-        root["architectures"] = new JsonArray(Architecture(config.Task));
+        root["architectures"] = new JsonArray(config.Task.ArchitectureName());
         IReadOnlyList<string> primary = config.TokenLabels ?? config.SequenceLabels!;
         root["id2label"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
         root["label2id"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(label, (JsonNode?)id)));
@@ -160,7 +149,7 @@ internal static class ModelConfigFile
     /// </summary>
     private static void CheckLabelMaps(JsonObject root, string path, ModelConfig config, string[]? id2label)
     {
-        bool sequenceOnly = config.Task == TaskKind.Sequence;
+        bool sequenceOnly = !config.Task.HasTokenHead();
         IReadOnlyList<string>? section = sequenceOnly ? config.SequenceLabels : config.TokenLabels;
         string sectionKey = $"{Section}.{(sequenceOnly ? "sequence_labels" : "token_labels")}";
         if (section is not null && id2label is not null && !section.SequenceEqual(id2label, StringComparer.Ordinal))

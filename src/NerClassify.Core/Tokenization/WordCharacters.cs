@@ -1,7 +1,7 @@
 namespace NerClassify.Tokenization;
 
 /// <summary>
-/// Character ids of words for the character features (<see cref="Heads.TokenHeadOptions.CharacterFeatures"/>):
+/// Character ids of words for the character features (<see cref="TokenHeadOptions.CharacterFeatures"/>):
 /// each word, as written (cased), becomes <see cref="Width"/> ids, one per UTF-16 char, padded with 0 or cut to its
 /// first <see cref="Width"/> chars. A char maps to <c>1 + (code % 255)</c>, a fixed table of <see cref="Count"/> ids
 /// that needs no vocabulary file (chars 255 apart share an id; Latin letters, digits and punctuation never do).

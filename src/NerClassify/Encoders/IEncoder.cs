@@ -5,10 +5,16 @@ namespace NerClassify.Encoders;
 
 /// <summary>
 /// A transformer encoder that task heads sit on: token ids in, contextual token states out.
-/// Implementations must derive from <see cref="TorchSharp.torch.nn.Module"/> so that task models can
-/// register them as a submodule (under the key <c>bert</c>) and train them.
+/// <see cref="BertEncoder"/> is the library's implementation. Implementations must also derive from
+/// <see cref="TorchSharp.torch.nn.Module"/> (any of its generic forms) so that task models can register them as a
+/// submodule (under the key <c>bert</c>) and train them; the task models check this when they are built.
 /// </summary>
-internal interface IEncoder : IDisposable
+/// <remarks>
+/// An interface rather than an abstract module because TorchSharp modules already have a base class to choose
+/// (<c>nn.Module</c>, <c>nn.Module&lt;T, TResult&gt;</c>, ...) and C# allows only one: an interface leaves that choice to
+/// the encoder, while the task models ask only for what they call.
+/// </remarks>
+public interface IEncoder : IDisposable
 {
     /// <summary>The configuration the encoder was built from.</summary>
     BertConfig Config { get; }

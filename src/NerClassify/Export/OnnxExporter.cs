@@ -91,33 +91,21 @@ internal static class OnnxExporter
 
     private static IEnumerable<(string Key, string Value)> Metadata(TaskModel model, OnnxExportOptions options)
     {
-        yield return (OnnxMetadataKeys.Task, model.Kind.ToString().ToLowerInvariant());
-        if (model.TokenLabels is { } tokenLabels)
-        {
-            yield return (OnnxMetadataKeys.TokenLabels, JsonSerializer.Serialize(tokenLabels.ToArray()));
-        }
-
-        if (model.SequenceLabels is { } sequenceLabels)
-        {
-            yield return (OnnxMetadataKeys.SequenceLabels, JsonSerializer.Serialize(sequenceLabels.ToArray()));
-        }
-
-        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
+        // The configuration is written once, as the config.json section; readers still understand the separate keys
+        // (task, labels, casing, window) that older exports carried.
+        ModelConfig config = options.Config ?? model.Config;
         if (options.LowerCase is { } lowerCase)
         {
-            yield return (OnnxMetadataKeys.DoLowerCase, lowerCase ? "true" : "false");
+            config = config with { LowerCase = lowerCase };
         }
 
         if (options.Encoding is { } encoding)
         {
-            yield return (OnnxMetadataKeys.MaxLength, encoding.MaxLength.ToString(CultureInfo.InvariantCulture));
-            yield return (OnnxMetadataKeys.Stride, encoding.Stride.ToString(CultureInfo.InvariantCulture));
+            config = config with { MaxLength = encoding.MaxLength, Stride = encoding.Stride };
         }
 
-        if (options.Config is { } config)
-        {
-            yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
-        }
+        yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
+        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
 
         if (new Inference.TorchSharpBackend(model).Crf is { } crf)
         {

@@ -41,22 +41,22 @@ internal sealed class TaskGraphWriter
         return writer._graph.Graph;
     }
 
-    private static (string?, TokenClassificationHead?, string?, SequenceClassificationHead?) Heads(TaskModel model) => model switch
-    {
-        TokenClassificationModel token => ("classifier", Standard(token.Head), null, null),
-        SequenceClassificationModel sequence => (null, null, "classifier", Standard(sequence.Head)),
-        MultitaskModel multitask => ("token_classifier", Standard(multitask.TokenHead), "sequence_classifier", Standard(multitask.SequenceHead)),
-        _ => throw new NotSupportedException($"ONNX export supports TokenClassificationModel, SequenceClassificationModel and MultitaskModel; {model.GetType().Name} is none of them."),
-    };
+    /// <summary>Each head with its state-dict prefix (token head first in <see cref="TaskModel.HeadKeys"/>).</summary>
+    private static (string?, TokenClassificationHead?, string?, SequenceClassificationHead?) Heads(TaskModel model) =>
+        (model.TokenHead is null ? null : model.HeadKeys[0],
+         model.TokenHead is null ? null : Standard(model.TokenHead),
+         model.SequenceHead is null ? null : model.HeadKeys[^1],
+         model.SequenceHead is null ? null : Standard(model.SequenceHead));
 
-    private static TokenClassificationHead Standard(TokenHead head)
-    {
-        return head as TokenClassificationHead
-            ?? throw new NotSupportedException($"Only the default heads can be exported to ONNX; {head.GetType().Name} is a custom token head.");
-    }
+    // The graph is written operation by operation from what the library's heads compute; a head of your own is C#
+    // code in its forward(), which this writer cannot read, and TorchSharp has no tracer to record it.
+    private static TokenClassificationHead Standard(TokenHead head) => head as TokenClassificationHead
+        ?? throw new NotSupportedException(
+            $"The token head '{head.HeadType}' ({head.GetType().Name}) cannot be exported to ONNX: the exporter writes the graph of the library's {TokenClassificationHead.TypeName} operation by operation and cannot read a custom head's forward(). Predict with NerClassifier (TorchSharp) instead.");
 
     private static SequenceClassificationHead Standard(SequenceHead head) => head as SequenceClassificationHead
-        ?? throw new NotSupportedException($"Only the default heads can be exported to ONNX; {head.GetType().Name} is a custom sequence head.");
+        ?? throw new NotSupportedException(
+            $"The sequence head '{head.HeadType}' ({head.GetType().Name}) cannot be exported to ONNX: the exporter writes the graph of the library's {SequenceClassificationHead.TypeName} operation by operation and cannot read a custom head's forward(). Predict with NerClassifier (TorchSharp) instead.");
 
     private void WriteModel(BertConfig config, string? tokenPrefix, TokenClassificationHead? tokenHead, string? sequencePrefix, SequenceClassificationHead? sequenceHead)
     {

@@ -13,7 +13,7 @@ namespace NerClassify.Heads;
 /// When the encoder has no pooler the head brings its own dense + tanh (<c>classifier.pooler</c>). With
 /// <see cref="SentencePooling.Mean"/> the mean of the token states replaces the pooled <c>[CLS]</c> state.
 /// </summary>
-internal sealed class SequenceClassificationHead : SequenceHead
+public sealed class SequenceClassificationHead : SequenceHead
 {
     [ComponentName(Name = "pooler")]
     private readonly Linear? _pooler;
@@ -27,6 +27,9 @@ internal sealed class SequenceClassificationHead : SequenceHead
     [ComponentName(Name = "bias")]
     private readonly Parameter _bias;
 
+    /// <summary>The head's type name.</summary>
+    public const string TypeName = "SequenceClassificationHead";
+
     /// <summary>Creates a head for <paramref name="classCount"/> classes.</summary>
     /// <param name="inputSize">The encoder's hidden size.</param>
     /// <param name="classCount">Number of sentence classes.</param>
@@ -35,7 +38,7 @@ internal sealed class SequenceClassificationHead : SequenceHead
     /// <param name="initializerRange">Standard deviation of the initial weights.</param>
     /// <param name="pooling">How the sentence is pooled.</param>
     public SequenceClassificationHead(int inputSize, int classCount, bool encoderHasPooler = true, double dropout = 0.1, double initializerRange = 0.02, SentencePooling pooling = SentencePooling.Cls)
-        : base("SequenceClassificationHead", classCount)
+        : base(TypeName, classCount)
     {
         Pooling = pooling;
         _pooler = encoderHasPooler || pooling == SentencePooling.Mean ? null : Linear(inputSize, inputSize);

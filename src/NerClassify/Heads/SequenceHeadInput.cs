@@ -6,4 +6,4 @@ namespace NerClassify.Heads;
 /// <param name="HiddenStates">[B, T, H]: the encoder's last hidden state.</param>
 /// <param name="AttentionMask">[B, T]: 1 for tokens, 0 for padding.</param>
 /// <param name="PooledOutput">[B, H]: the encoder's pooler output (tanh(dense([CLS]))), or null when the encoder has none.</param>
-internal sealed record SequenceHeadInput(Tensor HiddenStates, Tensor AttentionMask, Tensor? PooledOutput);
+public sealed record SequenceHeadInput(Tensor HiddenStates, Tensor AttentionMask, Tensor? PooledOutput);

@@ -12,7 +12,7 @@ namespace NerClassify.Heads;
 /// token (<c>classifier.weight</c>, <c>classifier.bias</c>). Optionally, as the report describes, a hidden
 /// feed-forward layer first, and a casing embedding concatenated to each token state.
 /// </summary>
-internal sealed class TokenClassificationHead : TokenHead
+public sealed class TokenClassificationHead : TokenHead
 {
     [ComponentName(Name = "casing_embeddings")]
     private readonly Embedding? _casing;
@@ -33,6 +33,9 @@ internal sealed class TokenClassificationHead : TokenHead
     [ComponentName(Name = "crf")]
     private readonly LinearChainCrf? _crf;
 
+    /// <summary>The head's type name.</summary>
+    public const string TypeName = "TokenClassificationHead";
+
     /// <summary>Creates a head for <paramref name="labelCount"/> labels over states of width <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">The encoder's hidden size.</param>
     /// <param name="labelCount">Number of token labels.</param>
@@ -40,7 +43,7 @@ internal sealed class TokenClassificationHead : TokenHead
     /// <param name="defaultDropout">Dropout when <paramref name="options"/> leaves it unset.</param>
     /// <param name="initializerRange">Standard deviation of the initial weights.</param>
     public TokenClassificationHead(int inputSize, int labelCount, TokenHeadOptions? options = null, double defaultDropout = 0.1, double initializerRange = 0.02)
-        : base("TokenClassificationHead", labelCount)
+        : base(TypeName, labelCount)
     {
         Options = (options ?? new TokenHeadOptions()).Validate();
         int width = inputSize;
@@ -75,7 +78,7 @@ internal sealed class TokenClassificationHead : TokenHead
     public TokenHeadOptions Options { get; }
 
     /// <inheritdoc />
-    public override LinearChainCrf? Crf => _crf;
+    internal override LinearChainCrf? Crf => _crf;
 
     /// <inheritdoc />
     public override bool UsesCasing => _casing is not null;

@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace NerClassify.Models;
 
 /// <summary>
-/// Character features of words (<see cref="Heads.TokenHeadOptions.CharacterFeatures"/>), in the manner of the character
+/// Character features of words (<see cref="TokenHeadOptions.CharacterFeatures"/>), in the manner of the character
 /// CNNs of Ma and Hovy and of Flair: each char of a word is embedded, a width-3 convolution with ReLU runs over the
 /// word, the maximum over its chars gives one vector, and a bias-free linear projection, initialised to zero, maps it
 /// to the encoder's hidden size. A word of padding only (special tokens, padding) gets zeros.

@@ -4,6 +4,7 @@ using NerClassify.Checkpoints;
 using TorchSharp;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
+using NerClassify.Heads;
 using NerClassify.IO;
 using static TorchSharp.torch;
 
@@ -17,17 +18,17 @@ namespace NerClassify.Models;
 /// </summary>
 internal static class ModelDirectory
 {
-    /// <summary>Writes the model, its vocabulary and configuration into <paramref name="directory"/>, atomically.</summary>
-    public static void Save(TaskModel model, BertVocabulary vocabulary, ModelConfig config, string directory)
+    /// <summary>Writes the model, its vocabulary and its <see cref="TaskModel.Config"/> into <paramref name="directory"/>, atomically.</summary>
+    public static void Save(TaskModel model, BertVocabulary vocabulary, string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        config = config with
+        ModelConfig config = model.Config with
         {
             LowerCase = vocabulary.LowerCase,
             EncoderHasPooler = model.Encoder.HasPooler,
             LibraryVersion = typeof(ModelDirectory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
         };
-        JsonObject encoderConfig = model.Encoder.Config.ToJsonNode(ModelConfigFile.Architecture(config.Task));
+        JsonObject encoderConfig = model.Encoder.Config.ToJsonNode(model.ArchitectureName);
         AtomicDirectory.Replace(directory, staging =>
         {
             // The weights' fingerprint goes into config.json, so that an ONNX export of earlier weights is refused.
@@ -36,10 +37,6 @@ internal static class ModelDirectory
             vocabulary.Save(staging);
         });
     }
-
-    /// <summary>Saves a model built directly (tests), describing it from its modules.</summary>
-    public static void Save(TaskModel model, BertVocabulary vocabulary, string directory) =>
-        Save(model, vocabulary, TaskModels.Describe(model, vocabulary.LowerCase), directory);
 
     /// <summary>Reads the configuration and vocabulary of a model directory, without its weights.</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
@@ -74,7 +71,10 @@ internal static class ModelDirectory
     /// <summary>Loads a directory written by <c>Save</c> (or a Hugging Face token/sequence classification directory).</summary>
     /// <exception cref="FileNotFoundException">A file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt or inconsistent (for example a label count that does not match the weights); the message names the file.</exception>
-    public static LoadedModel Load(string directory, ComputeOptions? compute = null)
+    /// <param name="directory">The model directory.</param>
+    /// <param name="compute">The device to move the model to.</param>
+    /// <param name="heads">Factories of the custom heads <c>config.json</c> may name.</param>
+    public static LoadedModel Load(string directory, ComputeOptions? compute = null, HeadRegistry? heads = null)
     {
         (ModelConfig config, BertConfig bert, BertVocabulary vocabulary) = ReadSettings(directory);
         string configPath = Path.Combine(directory, ModelFiles.Config);
@@ -91,15 +91,16 @@ internal static class ModelDirectory
         Dictionary<string, Tensor> state = CheckpointFiles.ReadUnscoped(weights, budget);
         try
         {
-            CheckHeads(config, state, configPath, weights);
             try
             {
-                model = TaskModels.Create(new BertEncoder(bert, config.EncoderHasPooler), config);
+                model = TaskModels.Create(new BertEncoder(bert, config.EncoderHasPooler), config, heads, configPath);
             }
             catch (System.Runtime.InteropServices.ExternalException e)
             {
                 throw new InvalidDataException($"'{configPath}' describes a model that could not be allocated: {e.Message}", e);
             }
+
+            CheckHeads(model, state, configPath, weights);
 
             using (NewDisposeScope())
             {
@@ -124,15 +125,10 @@ internal static class ModelDirectory
         }
     }
 
-    private static void CheckHeads(ModelConfig config, Dictionary<string, Tensor> state, string configPath, string weightsPath)
+    /// <summary>A label count that differs from the weights' is named in the files' terms before the strict loader's key report.</summary>
+    private static void CheckHeads(TaskModel model, Dictionary<string, Tensor> state, string configPath, string weightsPath)
     {
-        (string prefix, int count)[] heads = config.Task switch
-        {
-            TaskKind.Token => [("classifier", config.TokenLabels!.Count)],
-            TaskKind.Sequence => [("classifier", config.SequenceLabels!.Count)],
-            _ => [("token_classifier", config.TokenLabels!.Count), ("sequence_classifier", config.SequenceLabels!.Count)],
-        };
-        foreach ((string prefix, int count) in heads)
+        foreach ((string prefix, int count) in model.HeadOutputs())
         {
             if (state.TryGetValue(prefix + ".weight", out Tensor? weight) && weight.shape[0] != count)
             {

@@ -8,4 +8,4 @@ namespace NerClassify.Models;
 /// <param name="TokenTypeIds">Segment ids.</param>
 /// <param name="CasingIds">Word casing ids, for heads that use casing; else null.</param>
 /// <param name="CharacterIds">[B, T, W] word character ids, for models with character features; else null.</param>
-internal sealed record ModelInputs(Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds, Tensor? CasingIds, Tensor? CharacterIds = null);
+public sealed record ModelInputs(Tensor InputIds, Tensor AttentionMask, Tensor TokenTypeIds, Tensor? CasingIds, Tensor? CharacterIds = null);

@@ -12,7 +12,7 @@ namespace NerClassify.Models;
 /// <c>token_classifier.*</c> and <c>sequence_classifier.*</c>, trained on
 /// <c>alpha * L_sequence + beta * L_token</c> or on learned weights (<c>loss_log_variances</c>).
 /// </summary>
-internal sealed class MultitaskModel : TaskModel
+public sealed class MultitaskModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;
@@ -41,6 +41,7 @@ internal sealed class MultitaskModel : TaskModel
     /// <param name="sequenceHead">A sequence head of your own, or null for the default.</param>
     /// <param name="tokenHeadOptions">Options of the default token head.</param>
     /// <param name="sentencePooling">Pooling of the default sequence head.</param>
+    /// <exception cref="ArgumentException">The encoder is not an <c>nn.Module</c>, or a head's output count differs from its labels'.</exception>
     public MultitaskModel(
         IEncoder encoder,
         IReadOnlyList<string> tokenLabels,
@@ -58,6 +59,16 @@ internal sealed class MultitaskModel : TaskModel
         _characterEncoder = CharacterInputEncoder(encoder, tokenHeadOptions);
         _tokenClassifier = tokenHead ?? DefaultTokenHead(encoder, tokenLabels.Count, tokenHeadOptions);
         _sequenceClassifier = sequenceHead ?? DefaultSequenceHead(encoder, sequenceLabels.Count, sentencePooling);
+        if (_tokenClassifier.LabelCount != tokenLabels.Count)
+        {
+            throw new ArgumentException($"The token head predicts {_tokenClassifier.LabelCount} labels but {tokenLabels.Count} label names were given.", nameof(tokenHead));
+        }
+
+        if (_sequenceClassifier.ClassCount != sequenceLabels.Count)
+        {
+            throw new ArgumentException($"The sequence head predicts {_sequenceClassifier.ClassCount} classes but {sequenceLabels.Count} class names were given.", nameof(sequenceHead));
+        }
+
         _logVariances = Loss.Weighting == LossWeighting.Uncertainty ? Heads.ParameterFactory.Create(zeros(2)) : null;
         RegisterComponents();
     }
@@ -71,14 +82,17 @@ internal sealed class MultitaskModel : TaskModel
     /// <summary>The loss weighting.</summary>
     public MultitaskLossOptions Loss { get; }
 
-    /// <summary>The token head.</summary>
-    public TokenHead TokenHead => _tokenClassifier;
-
-    /// <summary>The sequence head.</summary>
-    public SequenceHead SequenceHead => _sequenceClassifier;
+    /// <inheritdoc />
+    public override IReadOnlyList<string> HeadKeys { get; } = ["token_classifier", "sequence_classifier"];
 
     /// <inheritdoc />
-    public override LinearChainCrf? TokenCrf => _tokenClassifier.Crf;
+    public override TokenHead TokenHead => _tokenClassifier;
+
+    /// <inheritdoc />
+    public override SequenceHead SequenceHead => _sequenceClassifier;
+
+    /// <inheritdoc />
+    private protected override bool HasCasingInput => _casingEmbeddings is not null;
 
     /// <inheritdoc />
     public override bool UsesCasing => _tokenClassifier.UsesCasing || _casingEmbeddings is not null;
@@ -86,7 +100,14 @@ internal sealed class MultitaskModel : TaskModel
     /// <inheritdoc />
     public override bool UsesCharacters => _characterEncoder is not null;
 
-    /// <summary>The current effective weights (alpha, beta): fixed, or exp(-s)/2 under learned weighting.</summary>
+    /// <inheritdoc />
+    internal override (double Sequence, double Token)? CurrentLossWeights() => CurrentWeights();
+
+    /// <inheritdoc />
+    private protected override ModelConfig DescribeParts() => base.DescribeParts() with { Loss = Loss };
+
+    /// <summary>The current effective weights (alpha for sentences, beta for tokens): fixed, or exp(-s)/2 under learned weighting.</summary>
+    /// <returns>The sentence and token loss weights.</returns>
     public (double Sequence, double Token) CurrentWeights()
     {
         if (_logVariances is null)

@@ -9,7 +9,7 @@ namespace NerClassify.Models;
 /// Sentence classification: Hugging Face's <c>BertForSequenceClassification</c> (keys <c>bert.*</c>, with the
 /// pooler, and <c>classifier.*</c>).
 /// </summary>
-internal sealed class SequenceClassificationModel : TaskModel
+public sealed class SequenceClassificationModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;
@@ -22,6 +22,7 @@ internal sealed class SequenceClassificationModel : TaskModel
     /// <param name="labels">Sentence class names in id order.</param>
     /// <param name="head">A head of your own, or null for <see cref="SequenceClassificationHead"/>.</param>
     /// <param name="pooling">Pooling of the default head.</param>
+    /// <exception cref="ArgumentException">The encoder is not an <c>nn.Module</c>, or the head's class count differs from the labels'.</exception>
     public SequenceClassificationModel(IEncoder encoder, IReadOnlyList<string> labels, SequenceHead? head = null, SentencePooling pooling = SentencePooling.Cls)
         : base("BertForSequenceClassification", null, labels ?? throw new ArgumentNullException(nameof(labels)))
     {
@@ -41,8 +42,14 @@ internal sealed class SequenceClassificationModel : TaskModel
     /// <inheritdoc />
     public override IEncoder Encoder => (IEncoder)_bert;
 
+    /// <inheritdoc />
+    public override IReadOnlyList<string> HeadKeys { get; } = ["classifier"];
+
     /// <summary>The sequence head.</summary>
     public SequenceHead Head => _classifier;
+
+    /// <inheritdoc />
+    public override SequenceHead SequenceHead => _classifier;
 
     /// <inheritdoc />
     public override TaskOutputs Forward(ModelInputs inputs)

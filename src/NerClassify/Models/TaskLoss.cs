@@ -6,4 +6,4 @@ namespace NerClassify.Models;
 /// <param name="Total">The loss to minimise (a scalar tensor).</param>
 /// <param name="Token">Token cross-entropy, or null when the batch or model has no token labels.</param>
 /// <param name="Sequence">Sentence cross-entropy, or null when the batch or model has no sentence labels.</param>
-internal sealed record TaskLoss(Tensor Total, Tensor? Token, Tensor? Sequence);
+public sealed record TaskLoss(Tensor Total, Tensor? Token, Tensor? Sequence);

@@ -5,19 +5,24 @@ using static TorchSharp.torch;
 namespace NerClassify.Models;
 
 /// <summary>
-/// Base of the task models: an <see cref="IEncoder"/> (key <c>bert</c>) and one or two heads, with label
-/// names and the loss. Derived models declare the encoder field first, then the heads.
+/// Base of the task models (<see cref="TokenClassificationModel"/>, <see cref="SequenceClassificationModel"/>,
+/// <see cref="MultitaskModel"/>): an <see cref="IEncoder"/> (key <c>bert</c>) and one or two heads, with label
+/// names, the loss, and what a model says about itself (architecture name, head keys, description and its
+/// <see cref="ModelConfig"/>), so that saving, loading, training and export ask the model rather than switch on
+/// its type. Derived models declare the encoder field first, then the heads.
 /// </summary>
-internal abstract class TaskModel : nn.Module
+public abstract class TaskModel : nn.Module
 {
     /// <summary>The cross-entropy target that marks a position or row without a label.</summary>
     public const long IgnoreIndex = -100;
+
+    private ModelConfig? _config;
 
     /// <summary>Creates the model.</summary>
     /// <param name="name">A display name.</param>
     /// <param name="tokenLabels">Token label names in id order, or null for a sequence-only model.</param>
     /// <param name="sequenceLabels">Sentence class names in id order, or null for a token-only model.</param>
-    protected TaskModel(string name, IReadOnlyList<string>? tokenLabels, IReadOnlyList<string>? sequenceLabels)
+    private protected TaskModel(string name, IReadOnlyList<string>? tokenLabels, IReadOnlyList<string>? sequenceLabels)
         : base(name)
     {
         TokenLabels = tokenLabels?.ToArray();
@@ -26,6 +31,32 @@ internal abstract class TaskModel : nn.Module
 
     /// <summary>Which heads the model has.</summary>
     public abstract TaskKind Kind { get; }
+
+    /// <summary>The Hugging Face architecture name written to <c>config.json</c> (for example <c>BertForTokenClassification</c>).</summary>
+    public string ArchitectureName => Kind.ArchitectureName();
+
+    /// <summary>A short description for messages, for example "an entity model".</summary>
+    public string Description => Kind.Description();
+
+    /// <summary>The state-dict prefixes of the heads, token head first (for example <c>classifier</c>, or <c>token_classifier</c> and <c>sequence_classifier</c>).</summary>
+    public abstract IReadOnlyList<string> HeadKeys { get; }
+
+    /// <summary>The token (entity) head, or null when the model has none.</summary>
+    public virtual TokenHead? TokenHead => null;
+
+    /// <summary>The sentence head, or null when the model has none.</summary>
+    public virtual SequenceHead? SequenceHead => null;
+
+    /// <summary>
+    /// The model's configuration: task, labels, head settings and type names, loss weighting and prediction window.
+    /// A model built from its parts describes itself (window: <see cref="ModelConfig.MaxLength"/>'s default for its
+    /// encoder); one created or loaded through <see cref="NerClassifier"/> carries the configuration it was built from.
+    /// </summary>
+    public ModelConfig Config
+    {
+        get => _config ??= DescribeParts();
+        internal set => _config = value;
+    }
 
     /// <summary>The shared encoder.</summary>
     public abstract IEncoder Encoder { get; }
@@ -55,7 +86,7 @@ internal abstract class TaskModel : nn.Module
     public abstract TaskLoss ComputeLoss(TaskOutputs outputs, Tensor? tokenLabels, Tensor? sequenceLabels);
 
     /// <summary>Mean cross-entropy over labelled targets, or null when there is none.</summary>
-    protected static Tensor? CrossEntropy(Tensor? logits, Tensor? labels)
+    private protected static Tensor? CrossEntropy(Tensor? logits, Tensor? labels)
     {
         if (logits is null || labels is null)
         {
@@ -77,21 +108,52 @@ internal abstract class TaskModel : nn.Module
     /// The token loss: the CRF's mean negative log-likelihood over sentences when <paramref name="crf"/> is set,
     /// else mean cross-entropy over labelled positions; null when there is no labelled position.
     /// </summary>
-    protected static Tensor? TokenLoss(Tensor? logits, Tensor? labels, LinearChainCrf? crf) =>
+    private protected static Tensor? TokenLoss(Tensor? logits, Tensor? labels, LinearChainCrf? crf) =>
         crf is null || logits is null || labels is null ? CrossEntropy(logits, labels) : crf.NegativeLogLikelihood(logits, labels);
 
     /// <summary>The token head's CRF, or null when the model has none.</summary>
-    public virtual LinearChainCrf? TokenCrf => null;
+    internal LinearChainCrf? TokenCrf => TokenHead?.Crf;
+
+    /// <summary>The effective loss weights (sentences, tokens) when the model weighs two losses; else null.</summary>
+    internal virtual (double Sequence, double Token)? CurrentLossWeights() => null;
+
+    /// <summary>Each head's state-dict prefix with its number of outputs, token head first.</summary>
+    internal IEnumerable<(string Key, int Outputs)> HeadOutputs() =>
+        HeadKeys.Zip(new[] { TokenLabels?.Count, SequenceLabels?.Count }.OfType<int>(), (key, outputs) => (key, outputs));
+
+    /// <summary>Whether the model adds the casing embedding to the encoder's input (<see cref="TokenHeadOptions.CasingInput"/>).</summary>
+    private protected virtual bool HasCasingInput => false;
+
+    /// <summary>The configuration of a model built from its parts: its task, labels, heads and the default window.</summary>
+    private protected virtual ModelConfig DescribeParts()
+    {
+        (int maxLength, int stride) = ModelConfig.DefaultWindow(Encoder.Config.MaxPositionEmbeddings);
+        var tokenHead = TokenHead as TokenClassificationHead;
+        var sequenceHead = SequenceHead as SequenceClassificationHead;
+        return new ModelConfig
+        {
+            Task = Kind,
+            TokenLabels = TokenLabels,
+            SequenceLabels = SequenceLabels,
+            MaxLength = maxLength,
+            Stride = stride,
+            EncoderHasPooler = Encoder.HasPooler,
+            TokenHead = tokenHead?.Options ?? new TokenHeadOptions { CasingInput = HasCasingInput, CharacterFeatures = UsesCharacters },
+            TokenHeadType = TokenHead is null || tokenHead is not null ? null : TokenHead.HeadType,
+            SentencePooling = sequenceHead?.Pooling ?? SentencePooling.Cls,
+            SequenceHeadType = SequenceHead is null || sequenceHead is not null ? null : SequenceHead.HeadType,
+        };
+    }
 
     /// <summary>Checks that <paramref name="encoder"/> is a module and returns it as one.</summary>
-    protected static nn.Module AsModule(IEncoder encoder)
+    private protected static nn.Module AsModule(IEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         return encoder as nn.Module ?? throw new ArgumentException($"The encoder must derive from TorchSharp's nn.Module; {encoder.GetType().Name} does not.", nameof(encoder));
     }
 
     /// <summary>The zero-initialised casing embedding added to the encoder's input when <paramref name="options"/> asks for it.</summary>
-    protected static TorchSharp.Modules.Embedding? CasingInputEmbedding(IEncoder encoder, TokenHeadOptions? options)
+    private protected static TorchSharp.Modules.Embedding? CasingInputEmbedding(IEncoder encoder, TokenHeadOptions? options)
     {
         if (options?.CasingInput != true)
         {
@@ -108,14 +170,14 @@ internal abstract class TaskModel : nn.Module
     }
 
     /// <summary>The character encoder added to the encoder's input when <paramref name="options"/> asks for it.</summary>
-    protected static CharacterEncoder? CharacterInputEncoder(IEncoder encoder, TokenHeadOptions? options) =>
+    private protected static CharacterEncoder? CharacterInputEncoder(IEncoder encoder, TokenHeadOptions? options) =>
         options?.CharacterFeatures == true ? new CharacterEncoder(encoder.HiddenSize) : null;
 
     /// <summary>
     /// What the casing embedding and the character encoder add to the encoder's input embeddings ([B, T, H]), or null
     /// when the model has neither.
     /// </summary>
-    protected static Tensor? InputFeatures(TorchSharp.Modules.Embedding? casing, CharacterEncoder? characters, ModelInputs inputs)
+    private protected static Tensor? InputFeatures(TorchSharp.Modules.Embedding? casing, CharacterEncoder? characters, ModelInputs inputs)
     {
         Tensor? sum = casing?.forward(inputs.CasingIds ?? throw new ArgumentException("This model uses casing features; pass casing ids.", nameof(inputs)));
         if (characters is not null)
@@ -128,10 +190,10 @@ internal abstract class TaskModel : nn.Module
     }
 
     /// <summary>Builds the default token head for an encoder.</summary>
-    protected static TokenHead DefaultTokenHead(IEncoder encoder, int labelCount, TokenHeadOptions? options) =>
+    private protected static TokenHead DefaultTokenHead(IEncoder encoder, int labelCount, TokenHeadOptions? options) =>
         new TokenClassificationHead(encoder.HiddenSize, labelCount, options, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange);
 
     /// <summary>Builds the default sequence head for an encoder.</summary>
-    protected static SequenceHead DefaultSequenceHead(IEncoder encoder, int classCount, SentencePooling pooling = SentencePooling.Cls) =>
+    private protected static SequenceHead DefaultSequenceHead(IEncoder encoder, int classCount, SentencePooling pooling = SentencePooling.Cls) =>
         new SequenceClassificationHead(encoder.HiddenSize, classCount, encoder.HasPooler, encoder.Config.HiddenDropoutProb, encoder.Config.InitializerRange, pooling);
 }

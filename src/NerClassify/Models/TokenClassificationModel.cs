@@ -9,7 +9,7 @@ namespace NerClassify.Models;
 /// Named-entity recognition: Hugging Face's <c>BertForTokenClassification</c> (keys <c>bert.*</c> and
 /// <c>classifier.*</c>). The encoder's pooler, if any, is not run.
 /// </summary>
-internal sealed class TokenClassificationModel : TaskModel
+public sealed class TokenClassificationModel : TaskModel
 {
     [ComponentName(Name = "bert")]
     private readonly nn.Module _bert;
@@ -27,7 +27,8 @@ internal sealed class TokenClassificationModel : TaskModel
     /// <param name="encoder">The encoder; must be an <c>nn.Module</c>.</param>
     /// <param name="labels">Token label names in id order.</param>
     /// <param name="head">A head of your own, or null for <see cref="TokenClassificationHead"/> with <paramref name="headOptions"/>.</param>
-    /// <param name="headOptions">Options of the default head.</param>
+    /// <param name="headOptions">Options of the default head; its casing input and character features apply to any head.</param>
+    /// <exception cref="ArgumentException">The encoder is not an <c>nn.Module</c>, or the head's label count differs from the labels'.</exception>
     public TokenClassificationModel(IEncoder encoder, IReadOnlyList<string> labels, TokenHead? head = null, TokenHeadOptions? headOptions = null)
         : base("BertForTokenClassification", labels ?? throw new ArgumentNullException(nameof(labels)), null)
     {
@@ -49,11 +50,17 @@ internal sealed class TokenClassificationModel : TaskModel
     /// <inheritdoc />
     public override IEncoder Encoder => (IEncoder)_bert;
 
+    /// <inheritdoc />
+    public override IReadOnlyList<string> HeadKeys { get; } = ["classifier"];
+
     /// <summary>The token head.</summary>
     public TokenHead Head => _classifier;
 
     /// <inheritdoc />
-    public override LinearChainCrf? TokenCrf => _classifier.Crf;
+    public override TokenHead TokenHead => _classifier;
+
+    /// <inheritdoc />
+    private protected override bool HasCasingInput => _casingEmbeddings is not null;
 
     /// <inheritdoc />
     public override bool UsesCasing => _classifier.UsesCasing || _casingEmbeddings is not null;

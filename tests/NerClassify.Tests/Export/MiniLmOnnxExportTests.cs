@@ -41,8 +41,8 @@ public sealed class MiniLmOnnxExportTests(ITestOutputHelper output) : IDisposabl
         PretrainedEncoder pretrained = PretrainedEncoders.MiniLmL6V2();
         using var model = new MultitaskModel(pretrained.Encoder, TinyData.TokenLabels, TinyData.Topics);
         TrainingExample[] train = [.. TinyData.Examples, .. TinyData.Examples, .. TinyData.Examples];
-        var trainer = new Trainer(new TrainerOptions { LearningRate = 1e-4, Epochs = 1, BatchSize = 6, EvaluateEveryEpoch = false, Seed = 7 });
-        await trainer.TrainAsync(model, pretrained.Vocabulary, train); // 3 batches
+        var options = new TrainerOptions { LearningRate = 1e-4, Epochs = 1, BatchSize = 6, EvaluateEveryEpoch = false, Seed = 7 };
+        await new Trainer().TrainAsync(model, new TrainingSet(pretrained.Vocabulary, train), options); // 3 batches
         model.eval();
         string path = Path.Combine(_folder, OnnxExporter.FileName);
         OnnxExporter.Export(model, path, new OnnxExportOptions { LowerCase = pretrained.Vocabulary.LowerCase });

@@ -98,14 +98,15 @@ public sealed class OnnxExporterTests(ITestOutputHelper output) : IDisposable
         proto.Graph.Input.Select(i => i.Name).Should().Equal("input_ids", "attention_mask", "token_type_ids", "casing_ids");
         session.OutputMetadata.Keys.Should().Equal("token_logits", "sequence_logits");
         session.OutputMetadata["token_logits"].Dimensions.Should().Equal(-1, -1, TinyData.TokenLabels.Length);
-        session.ModelMetadata.CustomMetadataMap.Should().Contain(new Dictionary<string, string>
-        {
-            ["nerclassify.task"] = "multitask",
-            ["nerclassify.token_labels"] = "[\"O\",\"B-LOC\",\"I-LOC\",\"B-ORG\",\"I-ORG\",\"B-PER\",\"I-PER\"]",
-            ["nerclassify.sequence_labels"] = "[\"World\",\"Sport\",\"Business\"]",
-            ["nerclassify.do_lower_case"] = "true",
-            ["nerclassify.max_length"] = "64",
-        });
+        // The configuration is in the metadata once; the separate keys of older exports are no longer written.
+        Dictionary<string, string> metadata = session.ModelMetadata.CustomMetadataMap;
+        metadata.Keys.Should().NotContain(["nerclassify.task", "nerclassify.token_labels", "nerclassify.sequence_labels", "nerclassify.do_lower_case", "nerclassify.max_length", "nerclassify.stride"]);
+        ModelConfig config = System.Text.Json.JsonSerializer.Deserialize<ModelConfig>(metadata["nerclassify.config"], NerClassify.IO.ModelConfigFile.SerializerOptions)!;
+        config.Task.Should().Be(TaskKind.Multitask);
+        config.TokenLabels.Should().Equal(TinyData.TokenLabels);
+        config.SequenceLabels.Should().Equal(TinyData.Topics);
+        config.LowerCase.Should().BeTrue();
+        (config.MaxLength, config.Stride).Should().Be((64, 16));
     }
 
     [Fact]

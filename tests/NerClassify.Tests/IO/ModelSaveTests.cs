@@ -47,7 +47,7 @@ public sealed class ModelSaveTests : IDisposable
         using var model = new TokenClassificationModel(TinyBert.Encoder(seed: 3), TinyData.TokenLabels);
         var options = new TrainerOptions { Epochs = 1, BatchSize = 6, Seed = 3, CheckpointDirectory = checkpoints, Compute = new ComputeOptions { Device = DeviceKind.Cpu } };
 
-        await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options);
 
         File.ReadAllText(Path.Combine(latest, "notes.txt")).Should().Be("kept");
         File.Exists(Path.Combine(latest, "model.safetensors")).Should().BeTrue();

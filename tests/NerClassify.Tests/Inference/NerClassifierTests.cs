@@ -210,7 +210,7 @@ public sealed class NerClassifierTests : IDisposable
     {
         var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 }, tokenHeadOptions: new TokenHeadOptions { CasingEmbeddingSize = 4, CasingInput = true });
         var options = new TrainerOptions { LearningRate = 3e-3, Epochs = 60, BatchSize = 6, Schedule = LearningRateSchedule.Constant, Seed = 3 };
-        await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options);
         return NerClassifier.FromModel(model, TinyBert.Vocabulary(), new PredictorOptions { BatchSize = 4 });
     }
 }

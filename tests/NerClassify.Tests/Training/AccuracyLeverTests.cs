@@ -187,9 +187,9 @@ public sealed class AccuracyLeverTests
     [InlineData("character_encoder.projection.weight", 10.0)]
     public void LearningRateScale_LayerDecayAndHeadMultiplier_ScaleEachGroup(string name, double expected)
     {
-        var trainer = new Trainer(new TrainerOptions { LayerLearningRateDecay = 0.5, HeadLearningRateMultiplier = 10 });
+        var options = new TrainerOptions { LayerLearningRateDecay = 0.5, HeadLearningRateMultiplier = 10 };
 
-        trainer.LearningRateScale(name, layerCount: 2).Should().Be(expected);
+        OptimizerGroups.LearningRateScale(options, name, layerCount: 2).Should().Be(expected);
     }
 
     [Fact]

@@ -176,7 +176,7 @@ public sealed class CrfTests : IDisposable
         using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 }, tokenHeadOptions: new TokenHeadOptions { Crf = true });
         var options = TrainerOptions.Report with { LearningRate = 3e-3, Epochs = 100, BatchSize = 6, Seed = 3, MaxGradientNorm = 1.0, Schedule = LearningRateSchedule.Constant, Compute = new ComputeOptions { Device = DeviceKind.Cpu } };
 
-        TrainingHistory history = await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples), options);
 
         EvaluationResult last = history.Epochs[^1].Validation!;
         last.Entities!.TokenAccuracy.Should().Be(1.0);
@@ -205,7 +205,7 @@ public sealed class CrfTests : IDisposable
         // One batch of every sentence per epoch: the CRF's loop makes tensors per word, so the count read inside the
         // last step depends on that batch's longest sentence.
         var options = TrainerOptions.Report with { LearningRate = 3e-3, Epochs = 6, BatchSize = 6, Seed = 3, Compute = new ComputeOptions { Device = DeviceKind.Cpu } };
-        await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples, progress);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples), options, progress);
 
         liveAtEpochEnd.Should().HaveCount(6);
         liveAtEpochEnd.Skip(2).Should().OnlyContain(count => count == liveAtEpochEnd[1]);
@@ -253,7 +253,7 @@ public sealed class CrfTests : IDisposable
     public async Task SaveThenLoad_CrfModel_KeepsTransitionsAndPredictions()
     {
         using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, tokenHeadOptions: new TokenHeadOptions { Crf = true });
-        await new Trainer(TrainerOptions.Report with { LearningRate = 3e-3, Epochs = 15, BatchSize = 6, Seed = 3, Schedule = LearningRateSchedule.Constant }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), TrainerOptions.Report with { LearningRate = 3e-3, Epochs = 15, BatchSize = 6, Seed = 3, Schedule = LearningRateSchedule.Constant });
         using NerClassifier trained = NerClassifier.FromModel(model, TinyBert.Vocabulary());
         string[] texts = TinyData.Examples.Select(e => string.Join(" ", e.Words)).ToArray();
         string[] before = trained.PredictBatch(texts).Select(p => string.Join(" ", p.Tags)).ToArray();

@@ -45,7 +45,7 @@ public sealed class ModelConstructionTests
     public void Forward_CasingInputAtZero_EqualsTheModelWithoutIt()
     {
         using var plain = new TokenClassificationModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels);
-        using var cased = new TokenClassificationModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, headOptions: new NerClassify.Heads.TokenHeadOptions { CasingInput = true });
+        using var cased = new TokenClassificationModel(TinyBert.Encoder(seed: 5), TinyData.TokenLabels, headOptions: new TokenHeadOptions { CasingInput = true });
         using (no_grad())
         {
             cased.Head.parameters().Zip(plain.Head.parameters()).ToList().ForEach(p => p.First.copy_(p.Second));

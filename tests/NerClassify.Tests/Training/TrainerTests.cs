@@ -34,7 +34,7 @@ public sealed class TrainerTests : IDisposable
     {
         using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { TokenWeight = 1 });
 
-        TrainingHistory history = await new Trainer(Fast with { Epochs = 100, Schedule = LearningRateSchedule.Constant }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples), Fast with { Epochs = 100, Schedule = LearningRateSchedule.Constant });
 
         EvaluationResult last = history.Epochs[^1].Validation!;
         last.Entities!.TokenAccuracy.Should().Be(1.0);
@@ -116,13 +116,13 @@ public sealed class TrainerTests : IDisposable
         float[] firstHalfCheck;
         using (var model = NewTokenModel(5))
         {
-            await new Trainer(options with { Epochs = 2, CheckpointDirectory = checkpoints }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+            await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options with { Epochs = 2, CheckpointDirectory = checkpoints });
             firstHalfCheck = Flatten(model);
         }
 
         // The resumed run is told the full length, so its schedule matches the 4-epoch run.
         using var resumed = NewTokenModel(seed: 99);
-        TrainingHistory history = await new Trainer(options with { ResumeFrom = Path.Combine(checkpoints, "latest") }).TrainAsync(resumed, TinyBert.Vocabulary(), TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(resumed, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options with { ResumeFrom = Path.Combine(checkpoints, "latest") });
 
         history.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3, 4);
         firstHalfCheck.Should().NotEqual(uninterrupted);
@@ -145,12 +145,11 @@ public sealed class TrainerTests : IDisposable
         });
         var options = Fast with { Epochs = 3, BatchSize = 2, CheckpointDirectory = checkpoints };
 
-        Func<Task> act = () => new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, null, progress, cancellation.Token);
+        Func<Task> act = () => new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options, progress, cancellation.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
         using var resumed = NewTokenModel(7);
-        TrainingHistory history = await new Trainer(options with { ResumeFrom = Path.Combine(checkpoints, "latest") })
-            .TrainAsync(resumed, TinyBert.Vocabulary(), TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(resumed, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options with { ResumeFrom = Path.Combine(checkpoints, "latest") });
         history.Epochs.Select(e => e.Epoch).Should().Equal(1, 2, 3);
     }
 
@@ -159,7 +158,7 @@ public sealed class TrainerTests : IDisposable
     {
         using var model = new MultitaskModel(TinyBert.Encoder(seed: 2), TinyData.TokenLabels, TinyData.Topics, new MultitaskLossOptions { Weighting = LossWeighting.Uncertainty });
 
-        TrainingHistory history = await new Trainer(Fast with { Epochs = 10 }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), Fast with { Epochs = 10 });
 
         (double alpha, double beta) = model.CurrentWeights();
         (alpha, beta).Should().NotBe((0.5, 0.5));
@@ -170,7 +169,7 @@ public sealed class TrainerTests : IDisposable
     public async Task TrainAsync_History_RoundTripsThroughJson()
     {
         using var model = NewTokenModel(8);
-        TrainingHistory history = await new Trainer(Fast with { Epochs = 2 }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples);
+        TrainingHistory history = await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples), Fast with { Epochs = 2 });
 
         TrainingHistory copy = TrainingHistory.FromJson(history.ToJson());
 
@@ -186,7 +185,7 @@ public sealed class TrainerTests : IDisposable
         float[] embeddings = model.state_dict()["bert.embeddings.word_embeddings.weight"].data<float>().ToArray();
         float[] query = model.state_dict()["bert.encoder.layer.0.attention.self.query.weight"].data<float>().ToArray();
 
-        await new Trainer(Fast with { Epochs = 2, FreezeWordEmbeddings = true }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), Fast with { Epochs = 2, FreezeWordEmbeddings = true });
 
         model.state_dict()["bert.embeddings.word_embeddings.weight"].data<float>().ToArray().Should().Equal(embeddings);
         model.state_dict()["bert.encoder.layer.0.attention.self.query.weight"].data<float>().ToArray().Should().NotEqual(query);
@@ -207,16 +206,17 @@ public sealed class TrainerTests : IDisposable
                 liveAtEpochEnd.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
         });
-        await new Trainer(Fast with { Epochs = 6, BatchSize = 2 }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples, progress);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, TinyData.Examples), Fast with { Epochs = 6, BatchSize = 2 }, progress);
 
         liveAtEpochEnd.Should().HaveCount(6);
         liveAtEpochEnd.Skip(2).Should().OnlyContain(count => count == liveAtEpochEnd[1]);
     }
 
     [Fact]
-    public void Constructor_InvalidOption_ThrowsNamingTheProperty()
+    public void TrainAsync_InvalidOption_ThrowsNamingThePropertyBeforeTraining()
     {
-        Action act = () => _ = new Trainer(new TrainerOptions { BatchSize = 0 });
+        using TokenClassificationModel model = NewTokenModel(1);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), new TrainerOptions { BatchSize = 0 });
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("BatchSize");
     }
@@ -226,7 +226,7 @@ public sealed class TrainerTests : IDisposable
     private static async Task<float[]> TrainWeights(TrainerOptions options, int seed)
     {
         using var model = NewTokenModel(seed);
-        await new Trainer(options).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), options);
         return Flatten(model);
     }
 

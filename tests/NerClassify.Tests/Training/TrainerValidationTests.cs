@@ -37,9 +37,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], null!, TinyData.Examples[1]];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1"));
     }
 
     [Fact]
@@ -48,9 +48,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], new(["John", null!], ["B-PER", "O"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1"));
     }
 
     [Fact]
@@ -59,10 +59,10 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [.. TinyData.Examples, new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
         act.Should().Throw<ArgumentException>()
-            .Where(e => e.ParamName == "train" && e.Message.Contains($"Training example {TinyData.Examples.Count}") && e.Message.Contains("3 words") && e.Message.Contains("2 tags"));
+            .Where(e => e.ParamName == "data.Train" && e.Message.Contains($"Training example {TinyData.Examples.Count}") && e.Message.Contains("3 words") && e.Message.Contains("2 tags"));
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] validation = [TinyData.Examples[0], new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 1"));
     }
 
     [Fact]
@@ -83,10 +83,10 @@ public sealed class TrainerValidationTests
         TrainingExample[] validation = [TinyData.Examples[0], TinyData.Examples[1] with { SentenceLabel = "Weather" }];
         var steps = 0;
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation, new Counter(() => steps++));
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch, new Counter(() => steps++));
 
         act.Should().Throw<ArgumentException>()
-            .Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 1") && e.Message.Contains("'Weather'"));
+            .Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 1") && e.Message.Contains("'Weather'"));
         steps.Should().Be(0);
     }
 
@@ -96,9 +96,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] validation = [new(["John", "Smith"], ["B-PER", "PERSON"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples, validation);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples, validation), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "validation" && e.Message.Contains("Validation example 0"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Validation" && e.Message.Contains("Validation example 0"));
     }
 
     [Fact]
@@ -107,9 +107,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [TinyData.Examples[0], new(["Rome"], ["B-GPE"])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train" && e.Message.Contains("Training example 1") && e.Message.Contains("'B-GPE'"));
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train" && e.Message.Contains("Training example 1") && e.Message.Contains("'B-GPE'"));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] examples = [TinyData.Examples[0], TinyData.Examples[1], new(["John", "Smith", "said"], ["B-PER", "I-PER"])];
 
-        Action act = () => new Trainer(OneEpoch).Evaluate(model, TinyBert.Vocabulary(), examples);
+        Action act = () => Trainer.Evaluate(model, TinyBert.Vocabulary(), examples, OneEpoch);
 
         act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "examples" && e.Message.Contains("Example 2"));
     }
@@ -131,7 +131,7 @@ public sealed class TrainerValidationTests
         TrainingExample[] train = [TinyData.Examples[0], new(Enumerable.Repeat("the", 80).ToArray(), Enumerable.Repeat("O", 80).ToArray())];
         int steps = 0;
 
-        Func<Task> act = () => new Trainer(OneEpoch with { MaxLength = 100 }).TrainAsync(model, TinyBert.Vocabulary(), train, progress: new Counter(() => steps++));
+        Func<Task> act = () => new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch with { MaxLength = 100 }, progress: new Counter(() => steps++));
 
         (await act.Should().ThrowAsync<ArgumentOutOfRangeException>())
             .Where(e => e.ParamName == nameof(TrainerOptions.MaxLength))
@@ -145,9 +145,9 @@ public sealed class TrainerValidationTests
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
         TrainingExample[] train = [new([], []), new([], [])];
 
-        Action act = () => _ = new Trainer(OneEpoch).TrainAsync(model, TinyBert.Vocabulary(), train);
+        Action act = () => _ = new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), train), OneEpoch);
 
-        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "train").WithMessage("All 2 training examples have zero words*");
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "data.Train").WithMessage("All 2 training examples have zero words*");
     }
 
     [Fact]
@@ -155,11 +155,11 @@ public sealed class TrainerValidationTests
     {
         using var folder = new TempDirectory();
         using var model = new TokenClassificationModel(TinyBert.Encoder(), TinyData.TokenLabels);
-        await new Trainer(OneEpoch with { Epochs = 1, CheckpointDirectory = folder.Path }).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        await new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), OneEpoch with { Epochs = 1, CheckpointDirectory = folder.Path });
         var resume = OneEpoch with { Epochs = 2, BatchSize = 2, ResumeFrom = System.IO.Path.Combine(folder.Path, "latest") };
 
         // Awaited, so that a run that is not refused finishes before the model is disposed.
-        Func<Task> act = () => new Trainer(resume).TrainAsync(model, TinyBert.Vocabulary(), TinyData.Examples);
+        Func<Task> act = () => new Trainer().TrainAsync(model, new TrainingSet(TinyBert.Vocabulary(), TinyData.Examples), resume);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Where(e => e.ParamName == nameof(TrainerOptions.ResumeFrom))
             .WithMessage("*written with BatchSize = 6, but this run has BatchSize = 2*");

@@ -56,7 +56,7 @@ public sealed class TrainingSetupTests : IDisposable
     {
         TrainingFiles files = Files() with { LabelledCount = 2, UnlabelledRest = true };
 
-        TrainingSet data = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
+        TrainingFileSet data = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
 
         // Rows 0 and 1 of the label file name sentences 4 and 1, in that order.
         data.Labelled.Select(e => e.Words).Should().BeEquivalentTo(new[] { TinyData.Examples[4].Words, TinyData.Examples[1].Words }, o => o.WithStrictOrdering());
@@ -72,8 +72,8 @@ public sealed class TrainingSetupTests : IDisposable
     {
         TrainingFiles files = Files() with { LabelledCount = 3, LabelledSeed = 11, UnlabelledRest = true };
 
-        TrainingSet first = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
-        TrainingSet again = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
+        TrainingFileSet first = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
+        TrainingFileSet again = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
 
         first.Labelled.Should().HaveCount(3);
         again.Labelled.Select(e => e.Words).Should().BeEquivalentTo(first.Labelled.Select(e => e.Words), o => o.WithStrictOrdering());
@@ -85,7 +85,7 @@ public sealed class TrainingSetupTests : IDisposable
     [Fact]
     public async Task LoadSetAsync_MoreRequestedThanRows_TakesAllAndSaysHowMany()
     {
-        TrainingSet data = await TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 1000, UnlabelledRest = true });
+        TrainingFileSet data = await TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 1000, UnlabelledRest = true });
 
         data.Labelled.Should().HaveCount(TinyData.Examples.Count);
         data.Unlabelled.Should().BeEmpty();

@@ -1,4 +1,6 @@
-namespace NerClassify.Inference;
+using NerClassify.Inference;
+
+namespace NerClassify;
 
 /// <summary>An entity found in the caller's text.</summary>
 /// <param name="Type">The entity type, such as <c>PER</c> or <c>LOC</c>.</param>

@@ -1,4 +1,6 @@
-namespace NerClassify.Data;
+using NerClassify.Data;
+
+namespace NerClassify;
 
 /// <summary>
 /// The files a model trains on, as <c>NerClassifier.TrainAsync</c> reads them for the model's task: a CoNLL file (entities), a text-label file (sentence classes), or a CoNLL file joined

@@ -5,7 +5,9 @@ using NerClassify.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NerClassify.Encoders;
+using NerClassify.Encoders;
+
+namespace NerClassify;
 
 /// <summary>
 /// A pretrained encoder with its vocabulary: what a Hugging Face BERT model directory holds
@@ -268,6 +270,16 @@ public sealed class PretrainedEncoder : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Hands the encoder over to the caller (for example to build a <see cref="Models.TaskModel"/> from it), who then
+    /// owns and disposes it; afterwards <see cref="Encoder"/> refuses to hand it out again and disposing this
+    /// object leaves it alone.
+    /// </summary>
+    /// <returns>The encoder.</returns>
+    /// <exception cref="ObjectDisposedException">This instance was disposed.</exception>
+    /// <exception cref="InvalidOperationException">A model or caller owns the encoder already.</exception>
+    public BertEncoder TakeEncoder() => TransferTo("the caller of TakeEncoder");
 
     /// <summary>Hands the encoder to a model, once: afterwards <see cref="Encoder"/> refuses access and <see cref="Dispose"/> leaves it alone.</summary>
     /// <param name="owner">Who owns it now, for messages.</param>

@@ -1,6 +1,8 @@
 using NerClassify.Tokenization;
 
-namespace NerClassify.Training;
+using NerClassify.Training;
+
+namespace NerClassify;
 
 /// <summary>
 /// Settings of <see cref="Trainer"/>. The defaults are the best setting measured on CoNLL-2003 with the MiniLM encoder

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace NerClassify.Training;
+using NerClassify.Training;
+
+namespace NerClassify;
 
 /// <summary>What a training run did, epoch by epoch; serialises to JSON for plots and reports.</summary>
 /// <param name="Epochs">Per-epoch results, in order (including epochs done before a resume).</param>

@@ -1,4 +1,6 @@
-namespace NerClassify.Models;
+using NerClassify.Models;
+
+namespace NerClassify;
 
 /// <summary>Which heads a task model has.</summary>
 public enum TaskKind

@@ -1,4 +1,6 @@
-namespace NerClassify.Training;
+using NerClassify.Training;
+
+namespace NerClassify;
 
 /// <summary>One training or evaluation sentence: pre-split words with a tag per word, a sentence label, or both.</summary>
 /// <param name="Words">The words (for CoNLL data, the first column).</param>

@@ -1,4 +1,6 @@
-namespace NerClassify.Heads;
+using NerClassify.Heads;
+
+namespace NerClassify;
 
 /// <summary>Shape of the default token head.</summary>
 public sealed record TokenHeadOptions

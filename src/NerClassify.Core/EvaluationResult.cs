@@ -1,7 +1,9 @@
 using NerClassify.Inference;
 using NerClassify.Metrics;
 
-namespace NerClassify.Training;
+using NerClassify.Training;
+
+namespace NerClassify;
 
 /// <summary>Validation scores of a model.</summary>
 /// <param name="Entities">Entity-level scores and token accuracy, or null for a sentence-only model.</param>

@@ -11,8 +11,8 @@ namespace NerClassify.Data;
 /// Exactly what was used, for <c>ModelConfig.TrainedOn</c> and reports, for example "1,000 labelled + 13,041 unlabelled
 /// sentences: the first 1,000 rows of train.tsv joined to train.txt; the other sentences of train.txt, words only".
 /// </param>
-internal sealed record TrainingSet(
-    IReadOnlyList<Training.TrainingExample> Labelled,
+internal sealed record TrainingFileSet(
+    IReadOnlyList<TrainingExample> Labelled,
     IReadOnlyList<IReadOnlyList<string>> Unlabelled,
-    IReadOnlyList<Training.TrainingExample>? Validation,
+    IReadOnlyList<TrainingExample>? Validation,
     string Description);

@@ -1,4 +1,6 @@
-namespace NerClassify.Inference;
+using NerClassify.Inference;
+
+namespace NerClassify;
 
 /// <summary>What an <see cref="INerPredictor"/> says about one input.</summary>
 /// <param name="Text">The input text (words joined by spaces when words were passed).</param>
