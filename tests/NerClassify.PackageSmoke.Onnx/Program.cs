@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NerClassify.Inference;
+using NerClassify;
 using NerClassify.OnnxRuntime;
 
 // A deploy-only consumer of the packed packages (NerClassify.OnnxRuntime, no TorchSharp): loads the model that
