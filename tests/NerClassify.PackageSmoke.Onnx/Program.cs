@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NerClassify;
+using NerClassify.Inference;
 using NerClassify.OnnxRuntime;
 
 // A deploy-only consumer of the packed packages (NerClassify.OnnxRuntime, no TorchSharp): loads the model that
