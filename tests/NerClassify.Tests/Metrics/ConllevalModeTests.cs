@@ -147,13 +147,13 @@ public sealed class ConllevalModeTests
             {
                 // The boundary line "-X- O O" that follows every sentence.
                 (string tag, string type) = i == tags.Count ? ("O", string.Empty) : Split(tags[i]);
-                if (start >= 0 && EndOfChunk(lastTag, tag, lastType, type))
+                if (start >= 0 && ConllevalChunkBoundaries.EndOfChunk(lastTag, tag, lastType, type))
                 {
                     chunks.Add($"{Name(chunkType)}:{start}-{i}");
                     start = -1;
                 }
 
-                if (i < tags.Count && StartOfChunk(lastTag, tag, lastType, type))
+                if (i < tags.Count && ConllevalChunkBoundaries.StartOfChunk(lastTag, tag, lastType, type))
                 {
                     if (start >= 0)
                     {
@@ -184,40 +184,6 @@ public sealed class ConllevalModeTests
         {
             int hyphen = tag.IndexOf('-');
             return hyphen < 0 ? (tag, string.Empty) : (tag[..hyphen], tag[(hyphen + 1)..]);
-        }
-
-        private static bool EndOfChunk(string prevTag, string tag, string prevType, string type)
-        {
-            bool chunkEnd = false;
-            if (prevTag == "B" && tag == "B") { chunkEnd = true; }
-            if (prevTag == "B" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "B") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "E") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "I") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "O") { chunkEnd = true; }
-            if (prevTag != "O" && prevTag != "." && prevType != type) { chunkEnd = true; }
-            if (prevTag == "]") { chunkEnd = true; }
-            if (prevTag == "[") { chunkEnd = true; }
-            return chunkEnd;
-        }
-
-        private static bool StartOfChunk(string prevTag, string tag, string prevType, string type)
-        {
-            bool chunkStart = false;
-            if (prevTag == "B" && tag == "B") { chunkStart = true; }
-            if (prevTag == "I" && tag == "B") { chunkStart = true; }
-            if (prevTag == "O" && tag == "B") { chunkStart = true; }
-            if (prevTag == "O" && tag == "I") { chunkStart = true; }
-            if (prevTag == "E" && tag == "E") { chunkStart = true; }
-            if (prevTag == "E" && tag == "I") { chunkStart = true; }
-            if (prevTag == "O" && tag == "E") { chunkStart = true; }
-            if (prevTag == "O" && tag == "I") { chunkStart = true; }
-            if (tag != "O" && tag != "." && prevType != type) { chunkStart = true; }
-            if (tag == "[") { chunkStart = true; }
-            if (tag == "]") { chunkStart = true; }
-            return chunkStart;
         }
     }
 }

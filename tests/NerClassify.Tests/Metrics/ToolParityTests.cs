@@ -202,33 +202,33 @@ public sealed class ToolParityTests
                 (string correct, string correctType) = Split(correctTag);
                 if (inCorrect)
                 {
-                    if (EndOfChunk(lastCorrect, correct, lastCorrectType, correctType)
-                        && EndOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
+                    if (ConllevalChunkBoundaries.EndOfChunk(lastCorrect, correct, lastCorrectType, correctType)
+                        && ConllevalChunkBoundaries.EndOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
                         && lastGuessedType == lastCorrectType)
                     {
                         inCorrect = false;
                         Slot(counts, lastCorrectType)[2]++;
                     }
-                    else if (EndOfChunk(lastCorrect, correct, lastCorrectType, correctType) != EndOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
+                    else if (ConllevalChunkBoundaries.EndOfChunk(lastCorrect, correct, lastCorrectType, correctType) != ConllevalChunkBoundaries.EndOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
                         || guessedType != correctType)
                     {
                         inCorrect = false;
                     }
                 }
 
-                if (StartOfChunk(lastCorrect, correct, lastCorrectType, correctType)
-                    && StartOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
+                if (ConllevalChunkBoundaries.StartOfChunk(lastCorrect, correct, lastCorrectType, correctType)
+                    && ConllevalChunkBoundaries.StartOfChunk(lastGuessed, guessed, lastGuessedType, guessedType)
                     && guessedType == correctType)
                 {
                     inCorrect = true;
                 }
 
-                if (StartOfChunk(lastCorrect, correct, lastCorrectType, correctType))
+                if (ConllevalChunkBoundaries.StartOfChunk(lastCorrect, correct, lastCorrectType, correctType))
                 {
                     Slot(counts, correctType)[0]++;
                 }
 
-                if (StartOfChunk(lastGuessed, guessed, lastGuessedType, guessedType))
+                if (ConllevalChunkBoundaries.StartOfChunk(lastGuessed, guessed, lastGuessedType, guessedType))
                 {
                     Slot(counts, guessedType)[1]++;
                 }
@@ -254,40 +254,6 @@ public sealed class ToolParityTests
             (string tag, string type) = hyphen < 0 ? (text, string.Empty) : (text[..hyphen], text[(hyphen + 1)..]);
             bool perlTrue = type != string.Empty && type != "0";
             return (tag, perlTrue ? type : string.Empty);
-        }
-
-        private static bool EndOfChunk(string prevTag, string tag, string prevType, string type)
-        {
-            bool chunkEnd = false;
-            if (prevTag == "B" && tag == "B") { chunkEnd = true; }
-            if (prevTag == "B" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "B") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "E") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "I") { chunkEnd = true; }
-            if (prevTag == "E" && tag == "O") { chunkEnd = true; }
-            if (prevTag == "I" && tag == "O") { chunkEnd = true; }
-            if (prevTag != "O" && prevTag != "." && prevType != type) { chunkEnd = true; }
-            if (prevTag == "]") { chunkEnd = true; }
-            if (prevTag == "[") { chunkEnd = true; }
-            return chunkEnd;
-        }
-
-        private static bool StartOfChunk(string prevTag, string tag, string prevType, string type)
-        {
-            bool chunkStart = false;
-            if (prevTag == "B" && tag == "B") { chunkStart = true; }
-            if (prevTag == "I" && tag == "B") { chunkStart = true; }
-            if (prevTag == "O" && tag == "B") { chunkStart = true; }
-            if (prevTag == "O" && tag == "I") { chunkStart = true; }
-            if (prevTag == "E" && tag == "E") { chunkStart = true; }
-            if (prevTag == "E" && tag == "I") { chunkStart = true; }
-            if (prevTag == "O" && tag == "E") { chunkStart = true; }
-            if (prevTag == "O" && tag == "I") { chunkStart = true; }
-            if (tag != "O" && tag != "." && prevType != type) { chunkStart = true; }
-            if (tag == "[") { chunkStart = true; }
-            if (tag == "]") { chunkStart = true; }
-            return chunkStart;
         }
     }
 
