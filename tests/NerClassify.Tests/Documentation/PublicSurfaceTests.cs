@@ -18,6 +18,7 @@ public sealed class PublicSurfaceTests
         typeof(OnnxNerClassifier).Assembly,
         typeof(SentenceLabeller).Assembly,
         typeof(PretrainedEncoders).Assembly,
+        typeof(NerClassify.DependencyInjection.NerClassifyOptions).Assembly,
     ];
 
     /// <summary>
@@ -40,7 +41,7 @@ public sealed class PublicSurfaceTests
         ["NerClassify.Export"] = (1, "Triton export options"),
         ["NerClassify.Hub"] = (5, "Hugging Face downloads: options, progress, errors"),
         ["NerClassify.Native"] = (1, "the libstdc++ compatibility report"),
-        ["NerClassify.DependencyInjection"] = (3, "the registration options"),
+        ["NerClassify.DependencyInjection"] = (3, "package NerClassify.DependencyInjection: the registration options, the health check and the registration both backends' AddXxx methods share"),
         ["Microsoft.Extensions.DependencyInjection"] = (2, "AddNerClassify, where Microsoft.Extensions puts extension methods"),
         ["NerClassify.OnnxRuntime"] = (1, "OnnxNerClassifier"),
         ["NerClassify.Pretrained"] = (1, "PretrainedEncoders"),
