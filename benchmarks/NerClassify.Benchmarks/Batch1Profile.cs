@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
 using NerClassify.Inference;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Models;
 using NerClassify.Pretrained;

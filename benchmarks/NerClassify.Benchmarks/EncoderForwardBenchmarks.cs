@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
 using NerClassify.Pretrained;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Inference;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Inference;
 

@@ -1,4 +1,5 @@
 using NerClassify;
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
@@ -6,6 +7,7 @@ using NerClassify.Heads;
 using NerClassify.Inference;
 using NerClassify.Models;
 using NerClassify.Samples.CustomHead;
+using NerClassify.Tokenization;
 using NerClassify.Training;
 
 // Heads of your own in a multitask model: a two-layer perceptron for the entity tags and a mean+max pooling head for

@@ -1,4 +1,5 @@
 using NerClassify;
+using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Inference;
 using NerClassify.Pretrained;

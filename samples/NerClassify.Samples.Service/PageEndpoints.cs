@@ -1,5 +1,6 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using NerClassify.Configuration;
 using NerClassify.Data;
 
 namespace NerClassify.Samples.Service;

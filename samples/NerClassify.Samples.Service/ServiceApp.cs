@@ -1,5 +1,6 @@
 using NerClassify.OnnxRuntime;
 using Microsoft.Extensions.Options;
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Inference;
 using OpenTelemetry.Metrics;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NerClassify.Configuration;
 using NerClassify.Tokenization;
 using NerClassify.Training;
 

@@ -1,10 +1,9 @@
 using System.Text.Json;
-using NerClassify.Encoders;
-using NerClassify.Export;
+using NerClassify.Configuration;
+using NerClassify.Data;
 using NerClassify.Inference;
 using NerClassify.IO;
-using NerClassify.Models;
-using NerClassify.Training;
+using NerClassify.Tokenization;
 
 namespace NerClassify.OnnxRuntime;
 

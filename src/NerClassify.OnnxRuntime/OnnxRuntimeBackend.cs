@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using NerClassify.Configuration;
 using NerClassify.Data;
-using NerClassify.Export;
 using NerClassify.IO;
 using NerClassify.Inference;
 using NerClassify.Tokenization;

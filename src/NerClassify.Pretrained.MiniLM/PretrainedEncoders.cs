@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using NerClassify.Encoders;
+using NerClassify.Tokenization;
 
 namespace NerClassify.Pretrained;
 

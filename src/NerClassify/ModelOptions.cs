@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Heads;
 using NerClassify.Inference;
 using NerClassify.Models;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NerClassify.Checkpoints;
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
@@ -9,6 +10,7 @@ using NerClassify.Heads;
 using NerClassify.Inference;
 using NerClassify.IO;
 using NerClassify.Models;
+using NerClassify.Tokenization;
 using NerClassify.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -204,7 +206,7 @@ public sealed class NerClassifier : INerPredictor
     {
         ArgumentNullException.ThrowIfNull(files);
         ObjectDisposedException.ThrowIf(_guard.IsDisposed, this);
-        TrainingFileSet loaded = await TrainingData.LoadSetAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
+        TrainingFileSet loaded = await TrainingFileSet.LoadAsync(Config.Task, files, cancellationToken).ConfigureAwait(false);
         return await TrainOnAsync(loaded, options, null, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -213,7 +215,7 @@ public sealed class NerClassifier : INerPredictor
     /// text, by self-training (see <see cref="SelfTrainAsync"/>). <see cref="ModelConfig.TrainedOn"/> then reads the
     /// set's description (and how many sentences were pseudo-labelled).
     /// </summary>
-    /// <param name="loaded">The sentences, from <see cref="TrainingData.LoadSetAsync"/> or built by hand.</param>
+    /// <param name="loaded">The sentences, from <see cref="TrainingFileSet.LoadAsync"/> or built by hand.</param>
     /// <param name="options">The training settings; null for the defaults.</param>
     /// <param name="selfTraining">Thresholds, cap, rounds and student epochs when there is unlabelled text; null for the defaults.</param>
     /// <param name="progress">Receives a report after every optimiser step of every stage.</param>

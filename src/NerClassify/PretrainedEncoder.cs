@@ -2,6 +2,7 @@ using NerClassify.Checkpoints;
 using NerClassify.Checkpoints.Onnx;
 using NerClassify.Encoders.Bert;
 using NerClassify.IO;
+using NerClassify.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using NerClassify.Configuration;
+using NerClassify.Inference;
 using NerClassify.Tokenization;
 
 using NerClassify.Training;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NerClassify.Inference;
 
 namespace NerClassify.Cli.Tests;
 

@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Labelling;
 using NerClassify.Tests.Labelling;
 

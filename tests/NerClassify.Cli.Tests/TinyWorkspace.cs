@@ -1,6 +1,7 @@
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
+using NerClassify.Tokenization;
 
 namespace NerClassify.Cli.Tests;
 

@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Training;
 
 namespace NerClassify.Cli.Tests;
@@ -72,7 +73,7 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
         run.ExitCode.Should().Be(0, run.ToString());
         using NerClassifier model = NerClassifier.Load(output);
         model.Config.TrainedOn.Should().Be("8 labelled + 2 unlabelled sentences (2 pseudo-labelled): train.conll joined to train.labels.tsv; unlabelled.conll, words only");
-        model.Config.SentencePooling.Should().Be(Heads.SentencePooling.Mean);
+        model.Config.SentencePooling.Should().Be(SentencePooling.Mean);
         Directory.Exists(Path.Combine(output, "checkpoints", "teacher", "latest")).Should().BeTrue();
         Directory.Exists(Path.Combine(output, "checkpoints", "student-1", "latest")).Should().BeTrue();
     }
@@ -123,12 +124,12 @@ public sealed class TrainCommandTests(TinyWorkspace workspace)
         using (NerClassifier byDefault = NerClassifier.Load(workspace.MultitaskModel))
         {
             byDefault.Config.TokenHead.CasingInput.Should().BeTrue();
-            byDefault.Config.SentencePooling.Should().Be(Heads.SentencePooling.Mean);
+            byDefault.Config.SentencePooling.Should().Be(SentencePooling.Mean);
         }
 
         using NerClassifier model = NerClassifier.Load(report);
         model.Config.TokenHead.CasingInput.Should().BeFalse();
-        model.Config.SentencePooling.Should().Be(Heads.SentencePooling.Cls);
+        model.Config.SentencePooling.Should().Be(SentencePooling.Cls);
         TrainingHistory history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(report, "history.json")));
         history.Epochs.Should().HaveCount(4);
         File.ReadAllText(Path.Combine(report, "report.md")).Should().Contain("Learning rate 5E-05").And.Contain("epochs 4").And.Contain("warm-up 0,");

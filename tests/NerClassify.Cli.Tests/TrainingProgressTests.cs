@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Models;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NerClassify;
 using NerClassify.Inference;
 using NerClassify.OnnxRuntime;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NerClassify.Cli.Output;
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Inference;
 using NerClassify.Metrics;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using NerClassify.Configuration;
 using NerClassify.Inference;
 
 namespace NerClassify.Cli.Commands;

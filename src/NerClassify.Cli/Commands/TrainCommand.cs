@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using NerClassify.Cli.Output;
+using NerClassify.Configuration;
 using NerClassify.Data;
 using NerClassify.Encoders;
 using NerClassify.Heads;
+using NerClassify.Inference;
 using NerClassify.Models;
 using NerClassify.Pretrained;
 using NerClassify.Training;
@@ -194,7 +196,7 @@ internal static class TrainCommand
         }
 
         // Labels come from the data: tags of the training and validation sentences, and their distinct sentence classes.
-        TrainingFileSet data = await TrainingData.LoadSetAsync(request.Task, files, cancellationToken).ConfigureAwait(false);
+        TrainingFileSet data = await TrainingFileSet.LoadAsync(request.Task, files, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<TrainingExample> train = data.Labelled;
         IReadOnlyList<TrainingExample> validation = data.Validation ?? [];
         if (train.Count == 0)

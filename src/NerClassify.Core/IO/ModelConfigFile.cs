@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using NerClassify.Models;
+using NerClassify.Configuration;
 using NerClassify.Tokenization;
 
 namespace NerClassify.IO;

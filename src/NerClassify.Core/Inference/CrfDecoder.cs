@@ -30,7 +30,7 @@ internal sealed class CrfDecoder
         _end = end;
     }
 
-    /// <summary>The scores as JSON (<see cref="Export.OnnxMetadataKeys.Crf"/>).</summary>
+    /// <summary>The scores as JSON (<see cref="OnnxMetadataKeys.Crf"/>).</summary>
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(new StoredScores(_transitions, _start, _end));
 
     /// <summary>Reads scores written by <see cref="ToJson"/>.</summary>

@@ -1,4 +1,5 @@
-using NerClassify.Training;
+using NerClassify.Configuration;
+using NerClassify.Data;
 
 namespace NerClassify.Inference;
 

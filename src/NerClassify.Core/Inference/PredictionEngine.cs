@@ -1,10 +1,9 @@
 using System.Runtime.CompilerServices;
+using NerClassify.Configuration;
 using NerClassify.Data;
-using NerClassify.Encoders;
 using NerClassify.IO;
 using NerClassify.Metrics;
 using NerClassify.Tokenization;
-using NerClassify.Training;
 
 namespace NerClassify.Inference;
 

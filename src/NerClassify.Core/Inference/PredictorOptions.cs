@@ -1,3 +1,5 @@
+using NerClassify.Configuration;
+
 namespace NerClassify.Inference;
 
 /// <summary>Prediction settings of an <see cref="INerPredictor"/>.</summary>

@@ -1,3 +1,5 @@
+using NerClassify.Configuration;
+
 namespace NerClassify.Tokenization;
 
 /// <summary>

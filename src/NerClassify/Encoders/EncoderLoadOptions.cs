@@ -1,3 +1,5 @@
+using NerClassify.Configuration;
+
 namespace NerClassify.Encoders;
 
 /// <summary>How to load a pretrained encoder.</summary>

@@ -1,3 +1,5 @@
+using NerClassify.Configuration;
+using NerClassify.Inference;
 using NerClassify.Tokenization;
 
 namespace NerClassify.Export;
@@ -27,7 +29,7 @@ internal sealed record OnnxExportOptions
     public string? WeightsSha256 { get; init; }
 
     /// <summary>The vocabulary to store under <see cref="OnnxMetadataKeys.Vocabulary"/>, so the file runs alone; or null.</summary>
-    public Encoders.BertVocabulary? Vocabulary { get; init; }
+    public BertVocabulary? Vocabulary { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A metadata key is empty or uses the reserved <c>nerclassify.</c> prefix.</exception>

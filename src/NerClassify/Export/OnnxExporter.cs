@@ -3,7 +3,9 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using NerClassify.Checkpoints.Onnx;
+using NerClassify.Configuration;
 using NerClassify.IO;
+using NerClassify.Inference;
 using NerClassify.Models;
 using static TorchSharp.torch;
 
@@ -107,7 +109,7 @@ internal static class OnnxExporter
         yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
         yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
 
-        if (new Inference.TorchSharpBackend(model).Crf is { } crf)
+        if (new TorchSharpBackend(model).Crf is { } crf)
         {
             // The graph ends at the per-token scores; the runtime decodes them with the CRF's learned scores.
             yield return (OnnxMetadataKeys.Crf, crf.ToJson());

@@ -1,6 +1,8 @@
 using NerClassify.Checkpoints.Onnx;
+using NerClassify.Configuration;
 using NerClassify.Encoders.Bert;
 using NerClassify.Heads;
+using NerClassify.Inference;
 using NerClassify.Models;
 using NerClassify.Tokenization;
 using static TorchSharp.torch;

@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using NerClassify.Checkpoints.Onnx;
 using NerClassify.IO;
+using NerClassify.Inference;
 using NerClassify.Models;
 
 namespace NerClassify.Export;

@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;

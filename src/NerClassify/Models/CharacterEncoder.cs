@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Tokenization;
 using TorchSharp;
 using TorchSharp.Modules;

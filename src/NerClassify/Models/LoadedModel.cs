@@ -1,4 +1,6 @@
+using NerClassify.Configuration;
 using NerClassify.Encoders;
+using NerClassify.Tokenization;
 
 namespace NerClassify.Models;
 

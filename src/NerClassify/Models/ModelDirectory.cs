@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using NerClassify.Checkpoints;
+using NerClassify.Configuration;
+using NerClassify.Tokenization;
 using TorchSharp;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;

@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Heads;
 using TorchSharp.Utils;

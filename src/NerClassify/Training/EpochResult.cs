@@ -1,3 +1,5 @@
+using NerClassify.Inference;
+
 namespace NerClassify.Training;
 
 /// <summary>One epoch of training, for learning curves.</summary>

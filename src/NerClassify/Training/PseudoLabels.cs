@@ -1,3 +1,4 @@
+using NerClassify.Data;
 using NerClassify.Inference;
 
 namespace NerClassify.Training;

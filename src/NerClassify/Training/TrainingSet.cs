@@ -1,4 +1,7 @@
+using NerClassify.Configuration;
+using NerClassify.Data;
 using NerClassify.Encoders;
+using NerClassify.Tokenization;
 
 namespace NerClassify.Training;
 

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using NerClassify.Configuration;
+using NerClassify.Data;
 using NerClassify.Inference;
 using NerClassify.Models;
 using NerClassify.Training;

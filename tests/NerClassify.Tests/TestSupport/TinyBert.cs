@@ -1,5 +1,6 @@
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
+using NerClassify.Tokenization;
 
 namespace NerClassify.Tests.TestSupport;
 

@@ -1,3 +1,4 @@
+using NerClassify.Data;
 using NerClassify.Training;
 
 namespace NerClassify.Tests.TestSupport;

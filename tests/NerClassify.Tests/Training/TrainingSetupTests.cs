@@ -52,11 +52,11 @@ public sealed class TrainingSetupTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadSetAsync_FirstNRows_TakesThoseRowsInFileOrderAndTheRestAsWordsOnly()
+    public async Task LoadAsync_FirstNRows_TakesThoseRowsInFileOrderAndTheRestAsWordsOnly()
     {
         TrainingFiles files = Files() with { LabelledCount = 2, UnlabelledRest = true };
 
-        TrainingFileSet data = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
+        TrainingFileSet data = await TrainingFileSet.LoadAsync(TaskKind.Multitask, files);
 
         // Rows 0 and 1 of the label file name sentences 4 and 1, in that order.
         data.Labelled.Select(e => e.Words).Should().BeEquivalentTo(new[] { TinyData.Examples[4].Words, TinyData.Examples[1].Words }, o => o.WithStrictOrdering());
@@ -68,12 +68,12 @@ public sealed class TrainingSetupTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadSetAsync_SeededSample_IsReproducibleAndExcludedFromTheUnlabelled()
+    public async Task LoadAsync_SeededSample_IsReproducibleAndExcludedFromTheUnlabelled()
     {
         TrainingFiles files = Files() with { LabelledCount = 3, LabelledSeed = 11, UnlabelledRest = true };
 
-        TrainingFileSet first = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
-        TrainingFileSet again = await TrainingData.LoadSetAsync(TaskKind.Multitask, files);
+        TrainingFileSet first = await TrainingFileSet.LoadAsync(TaskKind.Multitask, files);
+        TrainingFileSet again = await TrainingFileSet.LoadAsync(TaskKind.Multitask, files);
 
         first.Labelled.Should().HaveCount(3);
         again.Labelled.Select(e => e.Words).Should().BeEquivalentTo(first.Labelled.Select(e => e.Words), o => o.WithStrictOrdering());
@@ -83,9 +83,9 @@ public sealed class TrainingSetupTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadSetAsync_MoreRequestedThanRows_TakesAllAndSaysHowMany()
+    public async Task LoadAsync_MoreRequestedThanRows_TakesAllAndSaysHowMany()
     {
-        TrainingFileSet data = await TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 1000, UnlabelledRest = true });
+        TrainingFileSet data = await TrainingFileSet.LoadAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 1000, UnlabelledRest = true });
 
         data.Labelled.Should().HaveCount(TinyData.Examples.Count);
         data.Unlabelled.Should().BeEmpty();
@@ -93,11 +93,11 @@ public sealed class TrainingSetupTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadSetAsync_ContradictoryChoice_ThrowsNamingTheProperty()
+    public async Task LoadAsync_ContradictoryChoice_ThrowsNamingTheProperty()
     {
-        Func<Task> seedWithoutCount = () => TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledSeed = 1 });
-        Func<Task> twoSources = () => TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { UnlabelledRest = true, UnlabelledFile = Conll() });
-        Func<Task> zero = () => TrainingData.LoadSetAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 0 });
+        Func<Task> seedWithoutCount = () => TrainingFileSet.LoadAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledSeed = 1 });
+        Func<Task> twoSources = () => TrainingFileSet.LoadAsync(TaskKind.Token, new TrainingFiles(Conll()) { UnlabelledRest = true, UnlabelledFile = Conll() });
+        Func<Task> zero = () => TrainingFileSet.LoadAsync(TaskKind.Token, new TrainingFiles(Conll()) { LabelledCount = 0 });
 
         await seedWithoutCount.Should().ThrowAsync<ArgumentException>().WithMessage("*LabelledCount*");
         await twoSources.Should().ThrowAsync<ArgumentException>().WithMessage("*UnlabelledRest*UnlabelledFile*");

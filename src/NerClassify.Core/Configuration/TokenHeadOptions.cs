@@ -1,6 +1,5 @@
-using NerClassify.Heads;
 
-namespace NerClassify;
+namespace NerClassify.Configuration;
 
 /// <summary>Shape of the default token head.</summary>
 public sealed record TokenHeadOptions

@@ -1,8 +1,6 @@
 using System.Text.Json.Serialization;
-using NerClassify.Heads;
-using NerClassify.Models;
 
-namespace NerClassify;
+namespace NerClassify.Configuration;
 
 /// <summary>
 /// What a trained model needs besides its weights and vocabulary: its task, label sets, tokenizer settings,
@@ -54,9 +52,9 @@ public sealed record ModelConfig
     [JsonPropertyName("token_head")]
     public TokenHeadOptions TokenHead { get; init; } = new();
 
-    /// <summary>How the sentence head pools the encoder's states. Default <see cref="Heads.SentencePooling.Cls"/>.</summary>
+    /// <summary>How the sentence head pools the encoder's states. Default <see cref="SentencePooling.Cls"/>.</summary>
     [JsonPropertyName("sentence_pooling")]
-    public Heads.SentencePooling SentencePooling { get; init; } = Heads.SentencePooling.Cls;
+    public SentencePooling SentencePooling { get; init; } = SentencePooling.Cls;
 
     /// <summary>
     /// The type name of a token head of your own (its <c>HeadType</c>, under which a <c>HeadRegistry</c> builds it
@@ -100,7 +98,7 @@ public sealed record ModelConfig
 
         string configPath = Path.Combine(directory, IO.ModelFiles.Config);
         System.Text.Json.Nodes.JsonObject root = IO.ModelConfigFile.ReadObject(configPath);
-        return IO.ModelConfigFile.Read(root, configPath, Encoders.BertVocabulary.Load(directory).LowerCase);
+        return IO.ModelConfigFile.Read(root, configPath, Tokenization.BertVocabulary.Load(directory).LowerCase);
     }
 
     /// <summary>Checks the values.</summary>

@@ -1,4 +1,4 @@
-namespace NerClassify;
+namespace NerClassify.Configuration;
 
 /// <summary>Where tensors live and computation runs.</summary>
 public enum DeviceKind

@@ -1,4 +1,6 @@
-namespace NerClassify.Export;
+using NerClassify.Configuration;
+
+namespace NerClassify.Inference;
 
 /// <summary>
 /// The <c>metadata_props</c> keys of an ONNX export; values are strings. Exports write <see cref="Config"/>,

@@ -1,6 +1,6 @@
 using NerClassify.Inference;
 
-namespace NerClassify;
+namespace NerClassify.Inference;
 
 /// <summary>An entity found in the caller's text.</summary>
 /// <param name="Type">The entity type, such as <c>PER</c> or <c>LOC</c>.</param>

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NerClassify.IO;
 
-namespace NerClassify.Encoders;
+namespace NerClassify.Tokenization;
 
 /// <summary>
 /// A WordPiece vocabulary (<c>vocab.txt</c>, one token per line, the line number is the id) and whether

@@ -1,4 +1,4 @@
-namespace NerClassify;
+namespace NerClassify.Configuration;
 
 /// <summary>Device placement and CPU threading.</summary>
 public sealed record ComputeOptions

@@ -1,4 +1,4 @@
-namespace NerClassify.Models;
+namespace NerClassify.Configuration;
 
 /// <summary>
 /// What follows from a <see cref="TaskKind"/>: which heads it has, its Hugging Face architecture name and its

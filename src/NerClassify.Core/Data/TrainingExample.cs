@@ -1,6 +1,5 @@
-using NerClassify.Training;
 
-namespace NerClassify;
+namespace NerClassify.Data;
 
 /// <summary>One training or evaluation sentence: pre-split words with a tag per word, a sentence label, or both.</summary>
 /// <param name="Words">The words (for CoNLL data, the first column).</param>

@@ -1,9 +1,9 @@
+using NerClassify.Data;
 using NerClassify.Inference;
 using NerClassify.Metrics;
 
-using NerClassify.Training;
 
-namespace NerClassify;
+namespace NerClassify.Inference;
 
 /// <summary>Validation scores of a model.</summary>
 /// <param name="Entities">Entity-level scores and token accuracy, or null for a sentence-only model.</param>

@@ -1,4 +1,4 @@
-namespace NerClassify.Heads;
+namespace NerClassify.Configuration;
 
 /// <summary>How the sentence head sums up a sentence before classifying it.</summary>
 public enum SentencePooling

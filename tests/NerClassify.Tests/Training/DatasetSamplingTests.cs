@@ -1,7 +1,7 @@
 using FluentAssertions;
-using NerClassify.Data;
+using NerClassify.Training;
 
-namespace NerClassify.Tests.Data;
+namespace NerClassify.Tests.Training;
 
 public sealed class DatasetSamplingTests
 {

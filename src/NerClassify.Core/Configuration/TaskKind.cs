@@ -1,6 +1,5 @@
-using NerClassify.Models;
 
-namespace NerClassify;
+namespace NerClassify.Configuration;
 
 /// <summary>Which heads a task model has.</summary>
 public enum TaskKind

@@ -1,4 +1,4 @@
-namespace NerClassify.Export;
+namespace NerClassify.Inference;
 
 /// <summary>The input and output names of an exported graph.</summary>
 internal static class OnnxTensorNames

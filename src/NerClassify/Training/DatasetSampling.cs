@@ -1,4 +1,4 @@
-namespace NerClassify.Data;
+namespace NerClassify.Training;
 
 /// <summary>Reproducible subsets of a dataset.</summary>
 internal static class DatasetSampling

@@ -1,6 +1,6 @@
 using NerClassify.Inference;
 
-namespace NerClassify;
+namespace NerClassify.Inference;
 
 /// <summary>What an <see cref="INerPredictor"/> says about one input.</summary>
 /// <param name="Text">The input text (words joined by spaces when words were passed).</param>

@@ -1,3 +1,4 @@
+using NerClassify.Configuration;
 using NerClassify.Inference;
 
 namespace NerClassify.DependencyInjection;

@@ -1,8 +1,8 @@
 using NerClassify.Data;
-using NerClassify.Models;
+using NerClassify.Inference;
 using static TorchSharp.torch;
 
-namespace NerClassify.Inference;
+namespace NerClassify.Models;
 
 /// <summary>Runs the TorchSharp model, one dispose scope and inference-mode block per batch. Does not own the model.</summary>
 internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend

@@ -1,4 +1,4 @@
-namespace NerClassify.Training;
+namespace NerClassify.Inference;
 
 /// <summary>The validation score that picks the best epoch and drives early stopping (higher is better).</summary>
 public enum SelectionMetric

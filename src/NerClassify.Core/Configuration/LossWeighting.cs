@@ -1,4 +1,4 @@
-namespace NerClassify.Models;
+namespace NerClassify.Configuration;
 
 /// <summary>How the multitask model combines its two losses.</summary>
 public enum LossWeighting

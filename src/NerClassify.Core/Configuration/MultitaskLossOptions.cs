@@ -1,4 +1,4 @@
-namespace NerClassify.Models;
+namespace NerClassify.Configuration;
 
 /// <summary>How the multitask loss <c>alpha * L_sequence + beta * L_token</c> is weighted.</summary>
 public sealed record MultitaskLossOptions
