@@ -1,17 +1,19 @@
 using System.Runtime.InteropServices;
 
-namespace NerClassify.Encoders.Bert;
+namespace NerClassify.Inference.Cpu;
 
 /// <summary>
-/// Runs LibTorch's own operators on one thread for the calling thread only, while the projection kernel uses the
-/// cores: OpenMP's thread count is a per-thread setting (<c>omp_set_num_threads</c>), and so is oneMKL's
+/// Runs LibTorch's own operators on one thread for the calling thread only, while the kernels use the cores: OpenMP's
+/// thread count is a per-thread setting (<c>omp_set_num_threads</c>), and so is oneMKL's
 /// (<c>MKL_Set_Num_Threads_Local</c>). LibTorch's process-wide <c>set_num_threads</c> is left alone, so other
-/// threads (a training loop, another prediction) keep theirs.
+/// threads (a training loop, another prediction) keep theirs, and the calling thread gets its own count back.
 /// </summary>
 /// <remarks>
-/// Without it, LibTorch's OpenMP workers spin on the second core after each small operator and slow the kernel's
-/// helper thread there (a MiniLM forward at 1 x 32 tokens took 10.4 ms instead of 5.9). Found through the
-/// already loaded <c>libtorch_cpu</c> on Linux; elsewhere <see cref="IsAvailable"/> is false.
+/// Without it, LibTorch's OpenMP workers spin on the second core after each small operator and slow the kernels'
+/// helper thread there (a MiniLM forward at 1 x 32 tokens took 10.4 ms instead of 5.9). Found through the already
+/// loaded <c>libtorch_cpu</c> on Linux; elsewhere <see cref="IsAvailable"/> is false and <see cref="LimitToOne"/>
+/// does nothing: the kernels still run on their configured threads, and only the few LibTorch operators of a forward
+/// (the embeddings) keep LibTorch's thread count.
 /// </remarks>
 internal static unsafe class LibTorchThreadLimit
 {
@@ -40,26 +42,30 @@ internal static unsafe class LibTorchThreadLimit
     /// <summary>Whether the per-thread settings were found.</summary>
     public static bool IsAvailable => SetOpenMpThreads != null;
 
-    /// <summary>Limits LibTorch to one thread on the calling thread until the returned value is disposed.</summary>
-    /// <returns>The calling thread's LibTorch thread count before the call, and the way back to it.</returns>
+    /// <summary>Limits LibTorch to one thread on the calling thread until the returned value is disposed; does nothing where <see cref="IsAvailable"/> is false.</summary>
     public static Scope LimitToOne()
     {
+        if (!IsAvailable)
+        {
+            return default;
+        }
+
         int openMp = GetOpenMpThreads();
         SetOpenMpThreads(1);
         int mkl = SetMklThreadsLocal(1);
-        return new Scope(openMp, mkl);
+        return new Scope(openMp, mkl, active: true);
     }
 
     /// <summary>Restores the calling thread's LibTorch thread counts.</summary>
-    internal readonly struct Scope(int openMpThreads, int mklThreads) : IDisposable
+    internal readonly struct Scope(int openMpThreads, int mklThreads, bool active) : IDisposable
     {
-        /// <summary>The calling thread's LibTorch thread count before the limit.</summary>
-        public int PreviousThreads => openMpThreads;
-
         public void Dispose()
         {
-            SetOpenMpThreads(openMpThreads);
-            SetMklThreadsLocal(mklThreads);
+            if (active)
+            {
+                SetOpenMpThreads(openMpThreads);
+                SetMklThreadsLocal(mklThreads);
+            }
         }
     }
 }
