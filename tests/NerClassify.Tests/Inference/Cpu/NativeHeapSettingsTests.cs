@@ -1,70 +1,44 @@
 using FluentAssertions;
-using NerClassify.Encoders.Bert;
+using NerClassify.Inference;
+using NerClassify.Inference.Cpu;
+using NerClassify.Models;
 using NerClassify.Tests.TestSupport;
-using TorchSharp;
-using static TorchSharp.torch;
 
-namespace NerClassify.Tests.Encoders;
+namespace NerClassify.Tests.Inference.Cpu;
 
 [Collection(TorchCollection.Name)]
 public sealed class NativeHeapSettingsTests
 {
     [PlatformFact(LinuxOnly = true)]
-    public void ShouldApply_OnLinuxWithNothingSet_IsTrue()
+    public void ShouldSetThresholds_OnLinuxWithNothingSet_IsTrue()
     {
-        NativeHeapSettings.ShouldApply(_ => null).Should().BeTrue();
+        NativeHeapSettings.ShouldSetThresholds(_ => null).Should().BeTrue();
     }
 
     [Theory]
-    [InlineData("NERCLASSIFY_HEAP_TUNING", "0")]
     [InlineData("MALLOC_TRIM_THRESHOLD_", "131072")]
     [InlineData("MALLOC_MMAP_THRESHOLD_", "131072")]
-    public void ShouldApply_SwitchedOffOrTheUserChoseAThreshold_IsFalse(string variable, string value)
+    public void ShouldSetThresholds_UserSetAThreshold_IsFalse(string variable, string value)
     {
-        NativeHeapSettings.ShouldApply(name => name == variable ? value : null).Should().BeFalse();
-    }
-
-    [Fact]
-    public void ShouldApply_TuningSetToAnythingButZero_StillApplies()
-    {
-        NativeHeapSettings.ShouldApply(name => name == "NERCLASSIFY_HEAP_TUNING" ? "1" : null)
-            .Should().Be(OperatingSystem.IsLinux());
+        NativeHeapSettings.ShouldSetThresholds(name => name == variable ? value : null).Should().BeFalse();
     }
 
     [Theory]
-    [InlineData("NERCLASSIFY_HEAP_TUNING", "0", false)]
-    [InlineData("MALLOC_ARENA_MAX", "8", false)]
-    [InlineData("MALLOC_TRIM_THRESHOLD_", "131072", true)]
-    public void ShouldLimitArenas_SwitchedOffOrTheUserChoseACount_IsFalse(string variable, string value, bool expected)
+    [InlineData(null, true)]
+    [InlineData("8", false)]
+    public void ShouldLimitArenas_DependsOnTheUsersArenaSetting(string? arenaMax, bool expected)
     {
-        NativeHeapSettings.ShouldLimitArenas(name => name == variable ? value : null).Should().Be(expected && OperatingSystem.IsLinux());
+        NativeHeapSettings.ShouldLimitArenas(name => name == "MALLOC_ARENA_MAX" ? arenaMax : null).Should().Be(expected && OperatingSystem.IsLinux());
     }
 
     [PlatformFact(LinuxOnly = true)]
-    public void LimitArenasOnce_AfterTheAssemblyLoaded_HasCappedTheArenasUnlessTheUserChose()
+    public void TorchSharpBackend_WithTuneNativeHeap_TunesTheHeapUnlessTheUserChose()
     {
-        // The module initializer ran when this test first touched a NerClassify type.
-        NativeHeapSettings.LimitArenasOnce();
+        using var model = new TokenClassificationModel(TinyBert.Encoder(addPooler: false), TinyData.TokenLabels);
 
+        using var backend = new TorchSharpBackend(model, new PredictorOptions { TuneNativeHeap = true });
+
+        NativeHeapSettings.ThresholdsSet.Should().Be(NativeHeapSettings.ShouldSetThresholds(Environment.GetEnvironmentVariable));
         NativeHeapSettings.ArenasLimited.Should().Be(NativeHeapSettings.ShouldLimitArenas(Environment.GetEnvironmentVariable));
-    }
-
-    [PlatformFact(LinuxOnly = true)]
-    public void BeginForward_WhereTheKernelsRun_HasSetTheThresholds()
-    {
-        using var noGrad = no_grad();
-        using (ProjectionKernel.BeginForward(DeviceType.CPU, ScalarType.Float32))
-        {
-        }
-
-        bool userChoseThresholds = !NativeHeapSettings.ShouldApply(Environment.GetEnvironmentVariable);
-        if (userChoseThresholds)
-        {
-            NativeHeapSettings.Applied.Should().BeFalse("the user's own thresholds are left alone");
-        }
-        else if (ProjectionKernel.Enabled && LibTorchThreadLimit.IsAvailable)
-        {
-            NativeHeapSettings.Applied.Should().BeTrue("glibc's mallopt takes both thresholds");
-        }
     }
 }
