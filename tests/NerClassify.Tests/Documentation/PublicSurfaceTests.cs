@@ -34,7 +34,7 @@ public sealed class PublicSurfaceTests
         ["NerClassify.Training"] = (9, "Trainer, its data, history, epoch results, progress, self-training, schedule, selection metric"),
         ["NerClassify.Data"] = (11, "CoNLL and sentence-label files, label sets, training data loaders"),
         ["NerClassify.Metrics"] = (8, "the metric calculators (entities, classes) and their reports"),
-        ["NerClassify.Inference"] = (7, "the predictor interface and its options, sentence classes, document context"),
+        ["NerClassify.Inference"] = (8, "the predictor interface and its options (with the CPU kernel mode), sentence classes, document context"),
         ["NerClassify.Export"] = (1, "Triton export options"),
         ["NerClassify.Hub"] = (5, "Hugging Face downloads: options, progress, errors"),
         ["NerClassify.Native"] = (1, "the libstdc++ compatibility report"),
