@@ -86,6 +86,9 @@ internal sealed class TorchSharpBackend : IInferenceBackend
         using var inference = inference_mode();
         Device device = _model.parameters().First().device;
 
+        // With the kernels, the whole batch, heads included, keeps LibTorch on one thread for this thread: LibTorch's
+        // OpenMP workers would otherwise spin on the other cores after each small operator, where the kernels' helpers run.
+        using LibTorchThreadLimit.Scope limit = _encoder is CpuKernelEncoder ? LibTorchThreadLimit.LimitToOne() : default;
         TaskOutputs outputs = _model.Forward(ToInputs(batch, device, _model.UsesCasing, _model.UsesCharacters), _encoder);
         float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
         float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();

@@ -71,22 +71,28 @@ internal sealed class CpuKernelEncoder : IEncoder
         ArgumentNullException.ThrowIfNull(attentionMask);
         Tensor firstWeight = _layers[0].Query.Weight;
         if (is_grad_enabled() || firstWeight.dtype != ScalarType.Float32 || firstWeight.device_type != DeviceType.CPU
-            || inputIds.dim() != 2 || inputIds.device_type != DeviceType.CPU)
-        {
-            return _bert.Encode(inputIds, attentionMask, tokenTypeIds, pool, extraEmbeddings);
-        }
-
-        if (_chooser is not null && !_chooser.UseKernels(
+            || inputIds.dim() != 2 || inputIds.device_type != DeviceType.CPU
+            || (_chooser is not null && !_chooser.UseKernels(
                 inputIds.size(0),
                 inputIds.size(1),
                 () => Forward(inputIds, attentionMask, tokenTypeIds, extraEmbeddings),
-                () => _bert.Encode(inputIds, attentionMask, tokenTypeIds, pool: false, extraEmbeddings).LastHiddenState))
+                () => LibTorchForward(inputIds, attentionMask, tokenTypeIds, pool: false, extraEmbeddings).LastHiddenState)))
         {
-            return _bert.Encode(inputIds, attentionMask, tokenTypeIds, pool, extraEmbeddings);
+            return LibTorchForward(inputIds, attentionMask, tokenTypeIds, pool, extraEmbeddings);
         }
 
         Tensor hidden = Forward(inputIds, attentionMask, tokenTypeIds, extraEmbeddings);
         return new EncoderOutput(hidden, pool ? _bert.Pool(hidden) : null);
+    }
+
+    /// <summary>
+    /// The encoder's own forward, with LibTorch's thread count back at <see cref="KernelContext.Threads"/> for the calling
+    /// thread (a backend that runs a batch on the kernels holds LibTorch at one thread around the whole batch).
+    /// </summary>
+    private EncoderOutput LibTorchForward(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds, bool pool, Tensor? extraEmbeddings)
+    {
+        using LibTorchThreadLimit.Scope threads = LibTorchThreadLimit.LimitTo(Context.Threads);
+        return _bert.Encode(inputIds, attentionMask, tokenTypeIds, pool, extraEmbeddings);
     }
 
     /// <summary>The last hidden state [B, T, H] through the kernels.</summary>

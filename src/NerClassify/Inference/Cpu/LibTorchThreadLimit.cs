@@ -43,7 +43,14 @@ internal static unsafe class LibTorchThreadLimit
     public static bool IsAvailable => SetOpenMpThreads != null;
 
     /// <summary>Limits LibTorch to one thread on the calling thread until the returned value is disposed; does nothing where <see cref="IsAvailable"/> is false.</summary>
-    public static Scope LimitToOne()
+    public static Scope LimitToOne() => LimitTo(1);
+
+    /// <summary>
+    /// Sets LibTorch's thread count on the calling thread to <paramref name="threads"/> until the returned value is
+    /// disposed (inside a <see cref="LimitToOne"/> scope, this gives a LibTorch forward its threads back); does nothing
+    /// where <see cref="IsAvailable"/> is false.
+    /// </summary>
+    public static Scope LimitTo(int threads)
     {
         if (!IsAvailable)
         {
@@ -51,8 +58,8 @@ internal static unsafe class LibTorchThreadLimit
         }
 
         int openMp = GetOpenMpThreads();
-        SetOpenMpThreads(1);
-        int mkl = SetMklThreadsLocal(1);
+        SetOpenMpThreads(threads);
+        int mkl = SetMklThreadsLocal(threads);
         return new Scope(openMp, mkl, active: true);
     }
 
