@@ -27,8 +27,11 @@ internal static class Batch1Profile
     {
         set_num_threads(BenchmarkInputs.Threads);
         PretrainedEncoder bert = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = new ComputeOptions { Device = DeviceKind.Cpu } });
-        BertEncoder encoder = (BertEncoder)bert.Encoder;
-        encoder.eval();
+        var bertEncoder = (BertEncoder)bert.Encoder;
+        bertEncoder.eval();
+        var compute = new ComputeOptions { Device = DeviceKind.Cpu, Threads = BenchmarkInputs.Threads };
+        // The forward as a predictor runs it on the CPU kernels (LibTorch where this process has no vector path).
+        IEncoder encoder = TorchSharpBackend.KernelEncoder(bertEncoder, new PredictorOptions { Compute = compute, CpuKernels = CpuKernelMode.Always }) ?? (IEncoder)bertEncoder;
         long[] ids = BenchmarkInputs.Ids(1, Length);
         long[] ones = Enumerable.Repeat(1L, Length).ToArray();
 
@@ -97,7 +100,6 @@ internal static class Batch1Profile
         // matmul/scale/softmax/matmul/transpose/view (about 10); GELU, 2 residual adds, 2 LayerNorms (5). Embeddings about 8.
         int operators = (6 * (6 + 10 + 5)) + 8;
         string text = "the minister said on Monday that talks in Geneva with officials from Germany and France would resume";
-        var compute = new ComputeOptions { Device = DeviceKind.Cpu, Threads = BenchmarkInputs.Threads };
         double Predict(BenchmarkBackend backend)
         {
             using INerPredictor classifier = BenchmarkPredictors.Create(backend, new PredictorOptions { Compute = compute });
@@ -108,7 +110,7 @@ internal static class Batch1Profile
         double predictOnnx = Predict(BenchmarkBackend.OnnxRuntime);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            MiniLM, batch 1 x {Length} subwords, {BenchmarkInputs.Threads} threads, medians of {repeats} calls (ms):
+            MiniLM, batch 1 x {Length} subwords, {BenchmarkInputs.Threads} threads, medians of {repeats} calls (ms); CPU kernels' vector path: {NerClassify.Inference.Cpu.VectorPaths.Best?.ToString() ?? "none (LibTorch)"}:
               dispose scope open + close            {scope,8:F4}
               two input tensors from long[]         {inputs,8:F4}
               additive mask [B,1,1,T]               {mask,8:F4}

@@ -4,17 +4,26 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
+using NerClassify.Inference;
 using NerClassify.Pretrained;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
 namespace NerClassify.Benchmarks;
 
-/// <summary>MiniLM forward: ONNX Runtime (baseline) against the TorchSharp encoder on the same weights and threads.</summary>
+/// <summary>
+/// MiniLM forward: ONNX Runtime (baseline) against the TorchSharp encoder on the same weights and threads, as a predictor
+/// runs it (<see cref="CpuKernelMode.Auto"/>: kernels or LibTorch per shape, measured at the first batch of each shape),
+/// on the CPU kernels alone (<see cref="CpuKernelMode.Always"/>) and on LibTorch alone (<see cref="CpuKernelMode.Off"/>).
+/// The kernels take the widest vector path the process may use: <c>DOTNET_EnableAVX512=0</c> in the environment of the
+/// benchmark command gives the AVX2 path (BenchmarkDotNet's processes inherit it).
+/// </summary>
 [MemoryDiagnoser]
 public class EncoderForwardBenchmarks
 {
     private PretrainedEncoder? _torch;
+    private IEncoder? _auto;
+    private IEncoder? _kernels;
     private InferenceSession? _onnx;
     private List<NamedOnnxValue>? _onnxInputs;
     private Tensor? _ids;
@@ -32,6 +41,10 @@ public class EncoderForwardBenchmarks
         set_num_threads(BenchmarkInputs.Threads);
         _torch = PretrainedEncoders.MiniLmL6V2(new EncoderLoadOptions { Compute = new ComputeOptions { Device = DeviceKind.Cpu } });
         _torch.Encoder.eval();
+        var compute = new ComputeOptions { Device = DeviceKind.Cpu, Threads = BenchmarkInputs.Threads };
+        var bert = (BertEncoder)_torch.Encoder;
+        _auto = TorchSharpBackend.KernelEncoder(bert, new PredictorOptions { Compute = compute, CpuKernels = CpuKernelMode.Auto }) ?? (IEncoder)bert;
+        _kernels = TorchSharpBackend.KernelEncoder(bert, new PredictorOptions { Compute = compute, CpuKernels = CpuKernelMode.Always }) ?? (IEncoder)bert;
         long[] ids = BenchmarkInputs.Ids(Batch, Length);
         _ids = tensor(ids, [Batch, Length]);
         _mask = ones_like(_ids);
@@ -61,19 +74,19 @@ public class EncoderForwardBenchmarks
     }
 
     [Benchmark(Description = "NerClassify (TorchSharp)")]
-    public float TorchSharpEncoder()
+    public float TorchSharpEncoder() => Forward(_auto!);
+
+    [Benchmark(Description = "TorchSharp, CPU kernels")]
+    public float TorchSharpKernels() => Forward(_kernels!);
+
+    [Benchmark(Description = "TorchSharp, LibTorch projections")]
+    public float TorchSharpLibTorch() => Forward(_torch!.Encoder);
+
+    private float Forward(IEncoder encoder)
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        return _torch!.Encoder.Encode(_ids!, _mask!, pool: false).LastHiddenState[0, 0, 0].item<float>();
-    }
-
-    [Benchmark(Description = "TorchSharp, LibTorch projections")]
-    public float TorchSharpWithoutProjectionKernel()
-    {
-        // Each benchmark case runs in its own process, so switching the kernel off here touches no other case.
-        ProjectionKernel.Enabled = false;
-        return TorchSharpEncoder();
+        return encoder.Encode(_ids!, _mask!, pool: false).LastHiddenState[0, 0, 0].item<float>();
     }
 
     [GlobalCleanup]

@@ -21,12 +21,14 @@ using PretrainedEncoder pretrained = AnsiConsole.Status().Start(
 AnsiConsole.MarkupLine($"Encoder: [green]{pretrained.Encoder.Config.NumHiddenLayers} layers, hidden {pretrained.Encoder.Config.HiddenSize}[/], cached in [grey]{PretrainedEncoders.MiniLmCacheDirectory()}[/]");
 
 // Token labels and topics make a multitask model; the default options put casing back in at the input of the
-// uncased encoder and pool the sentence head over all tokens.
+// uncased encoder and pool the sentence head over all tokens. TuneNativeHeap lets the library tune glibc's heap for this
+// whole process (at most two malloc arenas, freed memory kept): a lower memory peak while training and steadier
+// predictions (docs/benchmarks.md). It is off by default, because it changes the host process.
 using NerClassifier classifier = NerClassifier.Create(
     pretrained,
     DemoData.TokenLabels,
     DemoData.Topics,
-    new ModelOptions());
+    new ModelOptions { Predictor = new PredictorOptions { TuneNativeHeap = true } });
 
 IReadOnlyList<TrainingExample> train = DemoData.Generate(400, seed: 1);
 // Validation: sentences of the five held-out templates, whose shapes the model never trains on.

@@ -8,14 +8,17 @@ namespace NerClassify;
 internal static class ModuleInitializer
 {
     /// <summary>
-    /// Makes TorchSharp's native library loadable before any TorchSharp call can reach it, and caps glibc's malloc
-    /// arenas before LibTorch's threads start allocating (<see cref="Encoders.Bert.NativeHeapSettings"/>).
+    /// Makes TorchSharp's native library loadable before any TorchSharp call can reach it
+    /// (<see cref="TorchSharpNativeCompatibility"/>), unless the application turned that off with the
+    /// <see cref="TorchSharpNativeCompatibility.DisableAutomaticFixSwitch"/> switch.
     /// </summary>
     [ModuleInitializer]
-    [SuppressMessage("Usage", "CA2255", Justification = "The native fix and the arena cap must come before TorchSharp's first call, whichever NerClassify type the application touches first.")]
+    [SuppressMessage("Usage", "CA2255", Justification = "The native fix must come before TorchSharp's first call, whichever NerClassify type the application touches first.")]
     internal static void Initialize()
     {
-        Encoders.Bert.NativeHeapSettings.LimitArenasOnce();
-        TorchSharpNativeCompatibility.TryEnsureLoadable();
+        if (!TorchSharpNativeCompatibility.AutomaticFixDisabled)
+        {
+            TorchSharpNativeCompatibility.TryEnsureLoadable();
+        }
     }
 }

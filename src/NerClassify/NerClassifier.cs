@@ -378,7 +378,7 @@ public sealed class NerClassifier : INerPredictor
     private Current Serve(TaskModel model)
     {
         model.eval();
-        return new Current(model, new PredictionEngine(new TorchSharpBackend(model), _vocabulary, model.Config, _options, nameof(NerClassifier), model.Dispose));
+        return new Current(model, new PredictionEngine(new TorchSharpBackend(model, _options), _vocabulary, model.Config, _options, nameof(NerClassifier), model.Dispose));
     }
 
     /// <summary>

@@ -122,10 +122,10 @@ public sealed class MultitaskModel : TaskModel
     }
 
     /// <inheritdoc />
-    public override TaskOutputs Forward(ModelInputs inputs)
+    internal override TaskOutputs Forward(ModelInputs inputs, IEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
+        EncoderOutput encoded = encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
         Tensor tokens = _tokenClassifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds));
         Tensor sequences = _sequenceClassifier.forward(new SequenceHeadInput(encoded.LastHiddenState, inputs.AttentionMask, encoded.PooledOutput));
         return new TaskOutputs(tokens, sequences);

@@ -53,10 +53,10 @@ public sealed class SequenceClassificationModel : TaskModel
     public override SequenceHead SequenceHead => _classifier;
 
     /// <inheritdoc />
-    public override TaskOutputs Forward(ModelInputs inputs)
+    internal override TaskOutputs Forward(ModelInputs inputs, IEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        EncoderOutput encoded = encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
         return new TaskOutputs(null, _classifier.forward(new SequenceHeadInput(encoded.LastHiddenState, inputs.AttentionMask, encoded.PooledOutput)));
     }
 

@@ -75,7 +75,13 @@ public abstract class TaskModel : nn.Module
     public virtual bool UsesCharacters => false;
 
     /// <summary>Runs the encoder once and the heads on its output.</summary>
-    public abstract TaskOutputs Forward(ModelInputs inputs);
+    public TaskOutputs Forward(ModelInputs inputs) => Forward(inputs, Encoder);
+
+    /// <summary>
+    /// Runs <paramref name="encoder"/> (the model's own, or an inference forward over its parameters such as the CPU
+    /// kernels' <c>CpuKernelEncoder</c>) once and the heads on its output.
+    /// </summary>
+    internal abstract TaskOutputs Forward(ModelInputs inputs, IEncoder encoder);
 
     /// <summary>
     /// The training loss for a batch. Rows or positions labelled <see cref="IgnoreIndex"/> do not count; a

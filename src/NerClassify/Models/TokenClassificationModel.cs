@@ -70,10 +70,10 @@ public sealed class TokenClassificationModel : TaskModel
     public override bool UsesCharacters => _characterEncoder is not null;
 
     /// <inheritdoc />
-    public override TaskOutputs Forward(ModelInputs inputs)
+    internal override TaskOutputs Forward(ModelInputs inputs, IEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        EncoderOutput encoded = Encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
+        EncoderOutput encoded = encoder.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, pool: false, extraEmbeddings: InputFeatures(_casingEmbeddings, _characterEncoder, inputs));
         return new TaskOutputs(_classifier.forward(new TokenHeadInput(encoded.LastHiddenState, inputs.CasingIds)), null);
     }
 

@@ -1,33 +1,74 @@
 using NerClassify.Data;
+using NerClassify.Encoders;
+using NerClassify.Encoders.Bert;
 using NerClassify.Inference;
+using NerClassify.Inference.Cpu;
 using static TorchSharp.torch;
 
 namespace NerClassify.Models;
 
-/// <summary>Runs the TorchSharp model, one dispose scope and inference-mode block per batch. Does not own the model.</summary>
-internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
+/// <summary>
+/// Runs the TorchSharp model, one dispose scope and inference-mode block per batch, with the encoder's forward on the CPU
+/// kernels (<see cref="CpuKernelEncoder"/>) where <see cref="PredictorOptions.CpuKernels"/> and the CPU allow. Does not
+/// own the model.
+/// </summary>
+internal sealed class TorchSharpBackend : IInferenceBackend
 {
-    /// <inheritdoc />
-    public IReadOnlyList<string>? TokenLabels => model.TokenLabels;
+    private readonly TaskModel _model;
+    private readonly IEncoder _encoder;
+
+    /// <summary>Runs <paramref name="model"/> with <paramref name="options"/>' kernel mode, threads and heap tuning (null: the defaults).</summary>
+    public TorchSharpBackend(TaskModel model, PredictorOptions? options = null)
+    {
+        _model = model;
+        options ??= new PredictorOptions();
+        _encoder = KernelEncoder(model.Encoder, options) ?? model.Encoder;
+        if (options.TuneNativeHeap)
+        {
+            NativeHeapSettings.ApplyOnce();
+        }
+    }
+
+    /// <summary>The encoder the forward runs: the model's own, or the kernels over its parameters.</summary>
+    internal IEncoder Encoder => _encoder;
+
+    /// <summary>
+    /// The kernel forward over a BERT encoder on the CPU, or null where it does not apply: kernels off, no vector path
+    /// on this CPU, another encoder type, or widths the kernels do not take.
+    /// </summary>
+    internal static CpuKernelEncoder? KernelEncoder(IEncoder encoder, PredictorOptions options)
+    {
+        if (options.CpuKernels == CpuKernelMode.Off || VectorPaths.Best is not { } path || encoder is not BertEncoder bert
+            || !CpuKernelEncoder.CanRun(bert.Config))
+        {
+            return null;
+        }
+
+        var context = new KernelContext(path, options.Compute.Threads ?? get_num_threads());
+        return new CpuKernelEncoder(bert, context, options.CpuKernels == CpuKernelMode.Auto ? new PathChooser() : null);
+    }
 
     /// <inheritdoc />
-    public IReadOnlyList<string>? SequenceLabels => model.SequenceLabels;
+    public IReadOnlyList<string>? TokenLabels => _model.TokenLabels;
 
     /// <inheritdoc />
-    public bool UsesCasing => model.UsesCasing;
+    public IReadOnlyList<string>? SequenceLabels => _model.SequenceLabels;
 
     /// <inheritdoc />
-    public bool UsesCharacters => model.UsesCharacters;
+    public bool UsesCasing => _model.UsesCasing;
 
     /// <inheritdoc />
-    public int MaxPositions => model.Encoder.Config.MaxPositionEmbeddings;
+    public bool UsesCharacters => _model.UsesCharacters;
+
+    /// <inheritdoc />
+    public int MaxPositions => _model.Encoder.Config.MaxPositionEmbeddings;
 
     /// <inheritdoc />
     public CrfDecoder? Crf
     {
         get
         {
-            if (model.TokenCrf is not { } crf)
+            if (_model.TokenCrf is not { } crf)
             {
                 return null;
             }
@@ -43,12 +84,12 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        Tensor firstParameter = model.parameters().First();
-        Device device = firstParameter.device;
+        Device device = _model.parameters().First().device;
 
-        // The whole batch, heads included, keeps LibTorch on one thread while the encoder's projections use the cores.
-        using var kernel = Encoders.Bert.ProjectionKernel.BeginForward(device.type, firstParameter.dtype);
-        TaskOutputs outputs = model.Forward(ToInputs(batch, device, model.UsesCasing, model.UsesCharacters));
+        // With the kernels, the whole batch, heads included, keeps LibTorch on one thread for this thread: LibTorch's
+        // OpenMP workers would otherwise spin on the other cores after each small operator, where the kernels' helpers run.
+        using LibTorchThreadLimit.Scope limit = _encoder is CpuKernelEncoder ? LibTorchThreadLimit.LimitToOne() : default;
+        TaskOutputs outputs = _model.Forward(ToInputs(batch, device, _model.UsesCasing, _model.UsesCharacters), _encoder);
         float[]? tokens = outputs.TokenLogits?.log_softmax(-1).cpu().data<float>().ToArray();
         float[]? sequences = outputs.SequenceLogits?.softmax(-1).cpu().data<float>().ToArray();
         return new BatchScores(tokens, sequences);
@@ -74,7 +115,7 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
         return parameter.detach().cpu().to_type(ScalarType.Float32).reshape(-1).data<float>().ToArray();
     }
 
-    /// <summary>Nothing to free: the model belongs to the caller.</summary>
+    /// <summary>Nothing to free: the model belongs to the caller, and the kernel encoder only reads it.</summary>
     public void Dispose()
     {
     }

@@ -21,8 +21,12 @@ namespace NerClassify.Native;
 /// DllImport resolver instead. Nothing is done on other platforms or where libstdc++ is new enough.
 /// </para>
 /// <para>
-/// NerClassify runs this automatically when its assembly is first used. Call <see cref="EnsureLoadable"/>
-/// yourself only when your code touches TorchSharp before any NerClassify type.
+/// NerClassify runs this automatically when its assembly is first loaded (the one thing it does to a process unasked,
+/// and only where TorchSharp could not load otherwise). Call <see cref="EnsureLoadable"/> yourself only when your code
+/// touches TorchSharp before any NerClassify type. To turn the automatic run off (for example where the native files
+/// must never be edited), set the <see cref="DisableAutomaticFixSwitch"/> switch to true, in the project file
+/// (<c>&lt;RuntimeHostConfigurationOption Include="NerClassify.Native.DisableAutomaticFix" Value="true" /&gt;</c>) or with
+/// <c>AppContext.SetSwitch</c> before the first NerClassify type is used; <see cref="EnsureLoadable"/> still works when called.
 /// </para>
 /// </remarks>
 public static class TorchSharpNativeCompatibility
@@ -34,6 +38,12 @@ public static class TorchSharpNativeCompatibility
     // Symbols that may stay unbound: TorchSharp references them only through GCC 13's iostream
     // start-up hook, which older libstdc++ runs from its own initialiser instead.
     private static readonly HashSet<string> UnusedSymbols = new(StringComparer.Ordinal) { "_ZSt21ios_base_library_initv" };
+
+    /// <summary>
+    /// The <see cref="AppContext"/> switch that, set to true, stops NerClassify from running <see cref="EnsureLoadable"/>
+    /// when its assembly loads: <c>NerClassify.Native.DisableAutomaticFix</c>.
+    /// </summary>
+    public const string DisableAutomaticFixSwitch = "NerClassify.Native.DisableAutomaticFix";
 
     private static readonly Lazy<NativeCompatibilityReport> Report = new(Apply, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -65,6 +75,18 @@ public static class TorchSharpNativeCompatibility
     /// and says how to fix it.
     /// </exception>
     public static void EnsureLoadable() => _ = Report.Value;
+
+    /// <summary>Runs <see cref="EnsureLoadable"/> unless the application set <see cref="DisableAutomaticFixSwitch"/> (the library's own calls).</summary>
+    internal static void EnsureLoadableUnlessDisabled()
+    {
+        if (!AutomaticFixDisabled)
+        {
+            EnsureLoadable();
+        }
+    }
+
+    /// <summary>Whether the application set <see cref="DisableAutomaticFixSwitch"/>.</summary>
+    internal static bool AutomaticFixDisabled => AppContext.TryGetSwitch(DisableAutomaticFixSwitch, out bool disabled) && disabled;
 
     /// <summary>What <see cref="EnsureLoadable"/> found and did (tests and diagnostics).</summary>
     internal static NativeCompatibilityReport Inspect() => Report.Value;

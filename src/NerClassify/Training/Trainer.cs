@@ -458,7 +458,7 @@ public sealed partial class Trainer
     {
         using Stream vocab = vocabulary.OpenRead();
         var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
-        return new ModelRunner(new TorchSharpBackend(model), tokenizer, window, options.ConstrainedDecoding);
+        return new ModelRunner(new TorchSharpBackend(model, new PredictorOptions { Compute = options.Compute }), tokenizer, window, options.ConstrainedDecoding);
     }
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "{Warning}")]

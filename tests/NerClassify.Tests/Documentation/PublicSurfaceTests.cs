@@ -37,7 +37,7 @@ public sealed class PublicSurfaceTests
         ["NerClassify.Data"] = (11, "CoNLL and sentence-label files, label sets, training examples and their loaders"),
         ["NerClassify.Tokenization"] = (1, "BertVocabulary, which encoders, checkpoints and both backends share; the WordPiece tokenizer and windows stay internal"),
         ["NerClassify.Metrics"] = (8, "the metric calculators (entities, classes) and their reports"),
-        ["NerClassify.Inference"] = (10, "what every backend hands out: the predictor interface and its options, predictions, entity spans, sentence classes, evaluation results and the metric that selects by them, document context"),
+        ["NerClassify.Inference"] = (11, "what every backend hands out: the predictor interface and its options (with the CPU kernel mode), predictions, entity spans, sentence classes, evaluation results and the metric that selects by them, document context"),
         ["NerClassify.Export"] = (1, "Triton export options"),
         ["NerClassify.Hub"] = (5, "Hugging Face downloads: options, progress, errors"),
         ["NerClassify.Native"] = (1, "the libstdc++ compatibility report"),

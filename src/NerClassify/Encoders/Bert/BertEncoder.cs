@@ -33,7 +33,7 @@ public sealed class BertEncoder : nn.Module, IEncoder
         : base("BertModel")
     {
         ArgumentNullException.ThrowIfNull(config);
-        Native.TorchSharpNativeCompatibility.EnsureLoadable();
+        Native.TorchSharpNativeCompatibility.EnsureLoadableUnlessDisabled();
         Config = config.Validate();
         _embeddings = new BertEmbeddings(config);
         _encoder = new BertLayerStack(config);
@@ -58,8 +58,19 @@ public sealed class BertEncoder : nn.Module, IEncoder
     /// <inheritdoc cref="IEncoder.Encode"/>
     internal EncoderOutput Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null, bool pool = true, Tensor? extraEmbeddings = null)
     {
-        ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(attentionMask);
+        CheckInputs(inputIds);
+        ScalarType dtype = _embeddings.parameters().First().dtype;
+        using Tensor? additiveMask = AdditiveMask(attentionMask, dtype);
+        using Tensor embedded = Embed(inputIds, tokenTypeIds, extraEmbeddings);
+        Tensor hidden = _encoder.forward(embedded, additiveMask);
+        return new EncoderOutput(hidden, pool ? Pool(hidden) : null);
+    }
+
+    /// <summary>Throws when <paramref name="inputIds"/> is not [batch, tokens] or has more tokens than the encoder has positions.</summary>
+    internal void CheckInputs(Tensor inputIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
         if (inputIds.dim() != 2)
         {
             throw new ArgumentException($"input ids must be [batch, tokens]; got [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
@@ -69,16 +80,17 @@ public sealed class BertEncoder : nn.Module, IEncoder
         {
             throw new ArgumentException($"{inputIds.shape[1]} tokens exceed the encoder's {Config.MaxPositionEmbeddings} positions; split the input into windows.", nameof(inputIds));
         }
-
-        ScalarType dtype = _embeddings.parameters().First().dtype;
-        using ProjectionKernel.ForwardScope kernel = ProjectionKernel.BeginForward(inputIds.device_type, dtype);
-        using Tensor? additiveMask = AdditiveMask(attentionMask, dtype);
-        using Tensor zeros = tokenTypeIds is null ? zeros_like(inputIds) : empty(0);
-        using Tensor embedded = _embeddings.forward(inputIds, tokenTypeIds ?? zeros, extraEmbeddings);
-        Tensor hidden = _encoder.forward(embedded, additiveMask);
-        Tensor? pooled = pool ? _pooler?.forward(hidden) : null;
-        return new EncoderOutput(hidden, pooled);
     }
+
+    /// <summary>The embeddings module's output [B, T, H] (token types all zero when <paramref name="tokenTypeIds"/> is null).</summary>
+    internal Tensor Embed(Tensor inputIds, Tensor? tokenTypeIds, Tensor? extraEmbeddings)
+    {
+        using Tensor zeros = tokenTypeIds is null ? zeros_like(inputIds) : empty(0);
+        return _embeddings.forward(inputIds, tokenTypeIds ?? zeros, extraEmbeddings);
+    }
+
+    /// <summary>The pooler's output [B, H] for the last hidden state, or null when the encoder has no pooler.</summary>
+    internal Tensor? Pool(Tensor hidden) => _pooler?.forward(hidden);
 
     /// <summary>Sets the padding token's embedding row to zero (as Hugging Face initialises it).</summary>
     internal void ZeroPaddingEmbedding(long paddingIndex)

@@ -23,11 +23,6 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
     /// <returns>[B, T, intermediate].</returns>
     public override Tensor forward(Tensor hidden)
     {
-        if (ProjectionKernel.TryProject(hidden, [_dense], gelu: true) is { } activated)
-        {
-            return activated;
-        }
-
         using Tensor projected = _dense.forward(hidden);
         return functional.gelu(projected);
     }

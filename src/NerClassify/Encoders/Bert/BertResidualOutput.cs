@@ -21,15 +21,12 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     [ComponentName(Name = "dropout")]
     private readonly Dropout _dropout;
 
-    private readonly double _epsilon;
-
     public BertResidualOutput(long inputSize, BertConfig config)
         : base("BertResidualOutput")
     {
         _dense = Linear(inputSize, config.HiddenSize);
         _layerNorm = LayerNorm(config.HiddenSize, config.LayerNormEps);
         _dropout = Dropout(config.HiddenDropoutProb);
-        _epsilon = config.LayerNormEps;
         RegisterComponents();
     }
 
@@ -38,12 +35,7 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     /// <returns>[B, T, H].</returns>
     public override Tensor forward(Tensor hidden, Tensor residual)
     {
-        using Tensor projected = ProjectionKernel.TryProject(hidden, [_dense]) ?? _dense.forward(hidden);
-        if (!training && LayerNormKernel.TryAddAndNormalize(projected, residual, _layerNorm, _epsilon) is { } normalized)
-        {
-            return normalized;
-        }
-
+        using Tensor projected = _dense.forward(hidden);
         using Tensor dropped = _dropout.forward(projected);
         using Tensor sum = dropped.add(residual);
         return _layerNorm.forward(sum);

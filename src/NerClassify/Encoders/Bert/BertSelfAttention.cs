@@ -45,12 +45,7 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor?, Tensor>
         long batch = hidden.size(0);
         long length = hidden.size(1);
 
-        using Tensor projected = ProjectionKernel.TryProject(hidden, [_query, _key, _value]) ?? ProjectTogether(hidden); // [B, T, 3H]
-        if (!training && AttentionKernel.TryAttend(projected, additiveMask, _heads, _headSize) is { } attended)
-        {
-            return attended;
-        }
-
+        using Tensor projected = ProjectTogether(hidden); // [B, T, 3H]
         using Tensor split = projected.view(batch, length, 3, _heads, _headSize).permute(2, 0, 3, 1, 4); // [3, B, heads, T, d]
         using Tensor query = split[0];
         using Tensor key = split[1];

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using FluentAssertions;
-using NerClassify.Encoders.Bert;
+using NerClassify.Inference.Cpu;
 
-namespace NerClassify.Tests.Encoders;
+namespace NerClassify.Tests.Inference.Cpu;
 
 public sealed class KernelThreadsTests
 {

@@ -3,33 +3,36 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace NerClassify.Encoders.Bert;
+namespace NerClassify.Inference.Cpu;
 
 /// <summary>
-/// The encoder's linear projections (<c>x · Wᵀ + b</c>) for inference on CPUs with 512-bit vectors, where
-/// LibTorch is slowest: short sequences, one to a few sentences at a time.
+/// The encoder's linear projections (<c>x · Wᵀ + b</c>) for inference, where LibTorch is slowest: short sequences, one
+/// to a few sentences at a time.
 /// </summary>
 /// <remarks>
 /// <para>
-/// LibTorch's CPU build multiplies matrices with oneMKL, which on AMD processors takes its AVX2 path and repacks
+/// LibTorch's CPU build multiplies matrices with oneMKL, which on AMD processors takes its generic path and repacks
 /// the weight matrix on every call. For a MiniLM layer at 1 x 32 tokens that gives about 120 GFLOP/s on the
 /// 2-core reference machine, where ONNX Runtime's kernels reach 175. Below 256 rows this kernel computes each
 /// output as dot products along the input dimension, reading the weight matrix where it is ([out, in], row-major,
-/// as the checkpoint stores it), four inputs by four outputs at a time, and fetches the next four weight rows into
-/// L2 while it works on the current ones; from 256 rows it repacks each 32-output panel of weights once per call
-/// and sweeps every row with it, eight rows at a time (below that the repacking costs more than it saves: a
-/// MiniLM forward at 1 x 128 tokens took 8% longer with panels). The configured threads claim the outputs in
-/// chunks of columns (<see cref="KernelThreads"/>). Nothing is kept between calls, so there is nothing to keep in
+/// as the checkpoint stores it), a few inputs by four outputs at a time, and fetches the next four weight rows into
+/// L2 while it works on the current ones; from 256 rows it repacks each panel of two vectors' worth of outputs once
+/// per call and sweeps every row with it, several rows at a time (below that the repacking costs more than it saves:
+/// a MiniLM forward at 1 x 128 tokens took 8% longer with panels on the 512-bit path). The threads claim the outputs
+/// in chunks of columns (<see cref="KernelThreads"/>). Nothing is kept between calls, so there is nothing to keep in
 /// step with the parameters; within each path every output is summed in the same order whatever the thread count.
 /// </para>
 /// <para>
-/// It applies only when no gradient is being recorded (<c>inference_mode</c> or <c>no_grad</c>), to contiguous
-/// float32 CPU tensors whose input width is a multiple of 16 and output width a multiple of 4; otherwise
-/// <see cref="TryProject"/> returns null and the module runs LibTorch's <c>linear</c>. Setting the environment
-/// variable <c>NERCLASSIFY_CPU_KERNELS=0</c> turns it off.
+/// The 512-bit path (<see cref="VectorPath.Avx512"/>) takes four rows by four weight rows in its dot products and
+/// eight rows per panel step (32 registers); the 256- and 128-bit paths (<see cref="NarrowProjection{TVector, TOps}"/>)
+/// take two rows by four weight rows and six rows per panel step, so that their accumulators fit in 16 registers.
+/// </para>
+/// <para>
+/// It applies to contiguous float32 CPU tensors whose input width is a multiple of 16 and output width a multiple of
+/// 4; otherwise <see cref="TryProject"/> returns null and the caller runs LibTorch's <c>linear</c>. The caller makes
+/// sure that no gradient is being recorded.
 /// </para>
 /// </remarks>
 internal static unsafe class ProjectionKernel
@@ -41,131 +44,82 @@ internal static unsafe class ProjectionKernel
     // The panel path (many rows): 32 outputs per packed panel, eight rows per step, from this many rows on.
     private const int PanelWidth = 32;
     private const int PanelRows = 8;
-    private const long PanelMinimumRows = 256;
 
-    // Below this many multiply-adds one thread finishes before a second would start.
-    private const long ParallelThreshold = 1L << 20;
+    /// <summary>From this many rows on, the weights are repacked into panels (on every path).</summary>
+    internal const long PanelMinimumRows = 256;
 
-    // Bytes of input rows a thread keeps hot in its L2 cache while it sweeps the weights: half of a 1 MB L2, so that
-    // up to 84 rows of the second feed-forward projection's 1,536 inputs are multiplied in one sweep of the weights.
-    private const int InputChunkBytes = 512 * 1024;
-
-    // The kernel's thread count inside a forward pass begun with BeginForward; 0 outside one (the kernel then runs
-    // on the calling thread alone, since LibTorch's own threads would compete for the cores).
-    [ThreadStatic]
-    private static int t_threads;
-
-    /// <summary>The kernels' thread count inside a forward pass begun on this thread; 0 outside one.</summary>
-    internal static int ThreadsOfThisForward => t_threads;
-
-    /// <summary>Whether the kernel is used where it applies: hardware support and not switched off.</summary>
-    internal static bool Enabled { get; set; } = IsSupported && Environment.GetEnvironmentVariable("NERCLASSIFY_CPU_KERNELS") != "0";
-
-    /// <summary>Whether this CPU and runtime accelerate 512-bit vectors (the runtime's own judgement).</summary>
-    internal static bool IsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Sse3.IsSupported;
+    /// <summary>Below this many multiply-adds one thread finishes before a second would start.</summary>
+    internal const long ParallelThreshold = 1L << 20;
 
     /// <summary>
-    /// Prepares the calling thread for an inference forward pass on <paramref name="device"/> in
-    /// <paramref name="dtype"/>: LibTorch's operators run on one thread and the projections on LibTorch's usual
-    /// number. The first such call in the process also keeps freed memory in the C heap
-    /// (<see cref="NativeHeapSettings"/>). Does nothing when the kernel does not apply (off, gradients recorded, not
-    /// float32 on the CPU) or a forward pass has already begun on this thread.
+    /// Bytes of input rows a thread keeps hot in its L2 cache while it sweeps the weights: half of a 1 MB L2, so that
+    /// up to 84 rows of the second feed-forward projection's 1,536 inputs are multiplied in one sweep of the weights.
     /// </summary>
-    public static ForwardScope BeginForward(DeviceType device, ScalarType dtype)
-    {
-        if (!Enabled || t_threads != 0 || is_grad_enabled() || device != DeviceType.CPU || dtype != ScalarType.Float32
-            || !LibTorchThreadLimit.IsAvailable)
-        {
-            return default;
-        }
-
-        NativeHeapSettings.ApplyOnce();
-        LibTorchThreadLimit.Scope limit = LibTorchThreadLimit.LimitToOne();
-        t_threads = Math.Max(1, limit.PreviousThreads);
-        return new ForwardScope(limit, active: true);
-    }
+    internal const int InputChunkBytes = 512 * 1024;
 
     /// <summary>
-    /// <c>input · Wᵀ + b</c> for each of <paramref name="layers"/>, side by side along the last dimension
-    /// ([..., in] → [..., out x layers]); null when the kernel does not apply.
+    /// <c>input · Wᵀ + b</c> for each weight matrix, side by side along the last dimension ([..., in] → [..., out x
+    /// layers]); null when the kernel does not apply.
     /// </summary>
+    /// <param name="context">The vector path and threads.</param>
     /// <param name="input">[..., in].</param>
-    /// <param name="layers">One or more linear layers of the same shape.</param>
-    /// <param name="gelu">Whether to apply exact (erf) GELU to the outputs, as <c>BertIntermediate</c> does (<see cref="KernelMath.Gelu"/>).</param>
-    public static Tensor? TryProject(Tensor input, ReadOnlySpan<Linear> layers, bool gelu = false)
+    /// <param name="weights">One or more [out, in] weight matrices of the same shape.</param>
+    /// <param name="biases">Each matrix's [out] bias, or null where it has none.</param>
+    /// <param name="gelu">Whether to apply exact (erf) GELU to the outputs, as <c>BertIntermediate</c> does (<see cref="KernelMath.Gelu{TVector, TOps}"/>).</param>
+    public static Tensor? TryProject(KernelContext context, Tensor input, ReadOnlySpan<Tensor> weights, ReadOnlySpan<Tensor?> biases, bool gelu = false)
     {
-        if (!Enabled || is_grad_enabled() || !IsContiguousFloatOnCpu(input) || input.dim() < 1)
+        if (!TensorMemory.IsContiguousFloatOnCpu(input) || input.dim() < 1 || weights.Length != biases.Length)
         {
             return null;
         }
 
-        Tensor firstWeight = layers[0].weight!;
-        long outFeatures = firstWeight.size(0);
-        long inFeatures = firstWeight.size(1);
+        long outFeatures = weights[0].size(0);
+        long inFeatures = weights[0].size(1);
         if (input.size(-1) != inFeatures || inFeatures % Lanes != 0 || outFeatures % OutputsPerBlock != 0)
         {
             return null;
         }
 
-        var weights = new nint[layers.Length];
-        var biases = new nint[layers.Length];
-        for (int i = 0; i < layers.Length; i++)
+        var weightData = new nint[weights.Length];
+        var biasData = new nint[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
         {
-            Tensor weight = layers[i].weight!;
-            Tensor? bias = layers[i].bias;
-            if (!IsContiguousFloatOnCpu(weight) || weight.size(0) != outFeatures || weight.size(1) != inFeatures
-                || (bias is not null && !IsContiguousFloatOnCpu(bias)))
+            Tensor weight = weights[i];
+            Tensor? bias = biases[i];
+            if (!TensorMemory.IsContiguousFloatOnCpu(weight) || weight.size(0) != outFeatures || weight.size(1) != inFeatures
+                || (bias is not null && (!TensorMemory.IsContiguousFloatOnCpu(bias) || bias.numel() != outFeatures)))
             {
                 return null;
             }
 
-            weights[i] = (nint)DataOf(weight);
-            biases[i] = bias is null ? 0 : (nint)DataOf(bias);
+            weightData[i] = (nint)TensorMemory.DataOf(weight);
+            biasData[i] = bias is null ? 0 : (nint)TensorMemory.DataOf(bias);
         }
 
         long rows = input.numel() / inFeatures;
-        long[] shape = SizesOf(input);
-        shape[^1] = outFeatures * layers.Length;
+        long[] shape = TensorMemory.SizesOf(input);
+        shape[^1] = outFeatures * weights.Length;
         Tensor output = empty(shape, ScalarType.Float32);
-        var job = new Job(DataOf(input), rows, (int)inFeatures, weights, biases, (int)outFeatures, DataOf(output), gelu);
-        job.Run(Math.Max(1, t_threads));
+        float* inputData = TensorMemory.DataOf(input);
+        float* outputData = TensorMemory.DataOf(output);
+        int threads = Math.Max(1, context.Threads);
+        switch (context.Path)
+        {
+            case VectorPath.Avx512:
+                new Job(inputData, rows, (int)inFeatures, weightData, biasData, (int)outFeatures, outputData, gelu).Run(threads);
+                break;
+            case VectorPath.Avx2:
+                new NarrowProjection<Vector256<float>, Vector256Ops>(inputData, rows, (int)inFeatures, weightData, biasData, (int)outFeatures, outputData, gelu).Run(threads);
+                break;
+            default:
+                new NarrowProjection<Vector128<float>, Vector128Ops>(inputData, rows, (int)inFeatures, weightData, biasData, (int)outFeatures, outputData, gelu).Run(threads);
+                break;
+        }
+
         return output;
     }
 
-    /// <summary>The tensor's sizes, read one dimension at a time: TorchSharp's <c>shape</c> allocates three objects a call, and
-    /// the two dozen kernel calls of a forward pass read sizes about ten times each.</summary>
-    internal static long[] SizesOf(Tensor tensor)
-    {
-        var sizes = new long[tensor.dim()];
-        for (int i = 0; i < sizes.Length; i++)
-        {
-            sizes[i] = tensor.size(i);
-        }
-
-        return sizes;
-    }
-
-    private static bool IsContiguousFloatOnCpu(Tensor tensor) =>
-        tensor.dtype == ScalarType.Float32 && tensor.device_type == DeviceType.CPU && tensor.is_contiguous();
-
-    // Tensor.bytes is a span over the tensor's native storage (contiguous CPU tensors), which does not move.
-    internal static float* DataOf(Tensor tensor) =>
-        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
-
-    /// <summary>Ends what <see cref="BeginForward"/> began on this thread.</summary>
-    internal readonly struct ForwardScope(LibTorchThreadLimit.Scope limit, bool active) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (active)
-            {
-                t_threads = 0;
-                limit.Dispose();
-            }
-        }
-    }
-
-    /// <summary>One call: the input rows, the layers' weights and biases, and where the outputs go.</summary>
+    /// <summary>One call on the 512-bit path: the input rows, the layers' weights and biases, and where the outputs go.</summary>
     private sealed class Job(float* input, long rows, int inFeatures, nint[] weights, nint[] biases, int outFeatures, float* output, bool gelu)
     {
         private readonly int _blocksPerLayer = outFeatures / OutputsPerBlock;
@@ -351,8 +305,8 @@ internal static unsafe class ProjectionKernel
         for (int row = 0; row < rows; row++)
         {
             float* values = output + ((long)row * outputStride);
-            KernelMath.Gelu(Vector512.Load(values)).Store(values);
-            KernelMath.Gelu(Vector512.Load(values + Lanes)).Store(values + Lanes);
+            KernelMath.Gelu<Vector512<float>, Vector512Ops>(Vector512.Load(values)).Store(values);
+            KernelMath.Gelu<Vector512<float>, Vector512Ops>(Vector512.Load(values + Lanes)).Store(values + Lanes);
         }
     }
 
@@ -403,11 +357,7 @@ internal static unsafe class ProjectionKernel
         if (gelu)
         {
             // The four rows' outputs as one 16-lane vector, so GELU costs one vector operation per block.
-            Vector512<float> all = KernelMath.Gelu(Vector512.Create(Vector256.Create(row0, row1), Vector256.Create(row2, row3)));
-            row0 = all.GetLower().GetLower();
-            row1 = all.GetLower().GetUpper();
-            row2 = all.GetUpper().GetLower();
-            row3 = all.GetUpper().GetUpper();
+            Vector512Ops.GeluOfFour(ref row0, ref row1, ref row2, ref row3);
         }
 
         row0.Store(output);
@@ -435,20 +385,13 @@ internal static unsafe class ProjectionKernel
         Vector128<float> row = SumEach(s0, s1, s2, s3) + b;
         if (gelu)
         {
-            row = KernelMath.Gelu(Vector512.Create(Vector256.Create(row, row), Vector256.Create(row, row))).GetLower().GetLower();
+            row = KernelMath.Gelu<Vector512<float>, Vector512Ops>(Vector512.Create(Vector256.Create(row, row), Vector256.Create(row, row))).GetLower().GetLower();
         }
 
         row.Store(output);
     }
 
-    /// <summary>The lane sums of four vectors, as one 4-lane vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> SumEach(Vector512<float> p, Vector512<float> q, Vector512<float> r, Vector512<float> s)
-    {
-        Vector256<float> p8 = p.GetLower() + p.GetUpper(), q8 = q.GetLower() + q.GetUpper();
-        Vector256<float> r8 = r.GetLower() + r.GetUpper(), s8 = s.GetLower() + s.GetUpper();
-        Vector128<float> p4 = p8.GetLower() + p8.GetUpper(), q4 = q8.GetLower() + q8.GetUpper();
-        Vector128<float> r4 = r8.GetLower() + r8.GetUpper(), s4 = s8.GetLower() + s8.GetUpper();
-        return Sse3.HorizontalAdd(Sse3.HorizontalAdd(p4, q4), Sse3.HorizontalAdd(r4, s4));
-    }
+    private static Vector128<float> SumEach(Vector512<float> p, Vector512<float> q, Vector512<float> r, Vector512<float> s) =>
+        Vector512Ops.SumEach(p, q, r, s);
 }

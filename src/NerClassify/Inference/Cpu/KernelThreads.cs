@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace NerClassify.Encoders.Bert;
+namespace NerClassify.Inference.Cpu;
 
 /// <summary>
 /// Helper threads that share the parts of one kernel call with the calling thread. Between calls a helper spins
