@@ -5,6 +5,7 @@ using NerClassify.Configuration;
 using NerClassify.Encoders;
 using NerClassify.Encoders.Bert;
 using NerClassify.Inference;
+using NerClassify.Models;
 using NerClassify.Pretrained;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
