@@ -105,7 +105,7 @@ internal static class OnnxExporter
         }
 
         yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
-        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
+        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxTokens.ToString(CultureInfo.InvariantCulture));
 
         if (new Inference.TorchSharpBackend(model).Crf is { } crf)
         {

@@ -20,7 +20,7 @@ internal sealed class TorchSharpBackend(TaskModel model) : IInferenceBackend
     public bool UsesCharacters => model.UsesCharacters;
 
     /// <inheritdoc />
-    public int MaxPositions => model.Encoder.Config.MaxPositionEmbeddings;
+    public int MaxPositions => model.Encoder.Config.MaxTokens;
 
     /// <inheritdoc />
     public CrfDecoder? Crf

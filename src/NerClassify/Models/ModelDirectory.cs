@@ -32,7 +32,7 @@ internal static class ModelDirectory
         AtomicDirectory.Replace(directory, staging =>
         {
             // The weights' fingerprint goes into config.json, so that an ONNX export of earlier weights is refused.
-            string fingerprint = CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), model.state_dict());
+            string fingerprint = CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), CheckpointNames.ForFile(model.state_dict(), model.Encoder.Config.ModelType));
             ModelConfigFile.Write(Path.Combine(staging, ModelFiles.Config), encoderConfig, config, fingerprint);
             vocabulary.Save(staging);
         });
@@ -60,9 +60,11 @@ internal static class ModelDirectory
         }
 
         ModelConfig config = ModelConfigFile.Read(root, configPath, vocabulary.LowerCase);
-        if (config.MaxLength > bert.MaxPositionEmbeddings)
+        if (config.MaxLength > bert.MaxTokens)
         {
-            throw new InvalidDataException($"'{configPath}': max_length {config.MaxLength} exceeds the encoder's max_position_embeddings {bert.MaxPositionEmbeddings}.");
+            throw new InvalidDataException(bert.PositionOffset == 0
+                ? $"'{configPath}': max_length {config.MaxLength} exceeds the encoder's max_position_embeddings {bert.MaxPositionEmbeddings}."
+                : $"'{configPath}': max_length {config.MaxLength} exceeds the encoder's {bert.MaxTokens} positions (max_position_embeddings {bert.MaxPositionEmbeddings} less the {bert.PositionOffset} that {bert.ModelType} reserves).");
         }
 
         return (config, bert, vocabulary);

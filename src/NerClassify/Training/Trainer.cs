@@ -200,7 +200,7 @@ public sealed partial class Trainer
     /// </summary>
     private static void CheckPositions(TaskModel model, List<EncodedSentence> encoded, TrainerOptions options)
     {
-        int positions = model.Encoder.Config.MaxPositionEmbeddings;
+        int positions = model.Encoder.Config.MaxTokens;
         if (options.MaxLength <= positions)
         {
             return;
