@@ -456,8 +456,7 @@ public sealed partial class Trainer
 
     private static ModelRunner Runner(TaskModel model, BertVocabulary vocabulary, EncodingOptions window, TrainerOptions options)
     {
-        using Stream vocab = vocabulary.OpenRead();
-        var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
+        SubwordTokenizer tokenizer = SubwordTokenizer.For(vocabulary);
         return new ModelRunner(new TorchSharpBackend(model), tokenizer, window, options.ConstrainedDecoding);
     }
 
