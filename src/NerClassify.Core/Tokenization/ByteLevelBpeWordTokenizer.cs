@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Tokenizers;
 using NerClassify.Encoders;
@@ -16,12 +17,16 @@ namespace NerClassify.Tokenization;
 /// </remarks>
 internal sealed class ByteLevelBpeWordTokenizer : SubwordTokenizer
 {
+    private const string CodeGenToken = "<|endoftext|>";
+
     private readonly CodeGenTokenizer _tokenizer;
+    private readonly int _tokenCount;
 
     private ByteLevelBpeWordTokenizer(CodeGenTokenizer tokenizer, BertVocabulary vocabulary, ILogger? logger)
         : base(logger)
     {
         _tokenizer = tokenizer;
+        _tokenCount = vocabulary.Tokens.Count;
         PadId = vocabulary.PadId;
         ClsId = vocabulary.ClsId;
         SepId = vocabulary.SepId;
@@ -51,16 +56,49 @@ internal sealed class ByteLevelBpeWordTokenizer : SubwordTokenizer
             throw new ArgumentException($"A {vocabulary.Kind} vocabulary is not a byte-level BPE vocabulary.", nameof(vocabulary));
         }
 
-        using var vocab = new MemoryStream(Encoding.UTF8.GetBytes(vocabulary.VocabularyJson!), writable: false);
+        using var vocab = new MemoryStream(Encoding.UTF8.GetBytes(WithCodeGenToken(vocabulary)), writable: false);
         using var merges = new MemoryStream(Encoding.UTF8.GetBytes(vocabulary.Merges!), writable: false);
         CodeGenTokenizer tokenizer = CodeGenTokenizer.Create(vocab, merges, addPrefixSpace: true, addBeginOfSentence: false, addEndOfSentence: false);
         return new ByteLevelBpeWordTokenizer(tokenizer, vocabulary, logger);
+    }
+
+    /// <summary>
+    /// The vocabulary JSON with CodeGen's <c>&lt;|endoftext|&gt;</c>, which <see cref="CodeGenTokenizer.Create"/> takes as its
+    /// unknown, first and last token and as a special token of the text, added after the last id when the vocabulary
+    /// lacks it (RoBERTa's does). Byte-level BPE never needs the unknown token for valid text, and the text
+    /// <c>&lt;|endoftext|&gt;</c> becomes <c>&lt;unk&gt;</c> (<see cref="TokenizeText"/>) rather than an id the model cannot embed.
+    /// </summary>
+    private static string WithCodeGenToken(BertVocabulary vocabulary)
+    {
+        var node = (JsonObject)JsonNode.Parse(vocabulary.VocabularyJson!)!;
+        if (!node.ContainsKey(CodeGenToken))
+        {
+            node[CodeGenToken] = vocabulary.Tokens.Count;
+        }
+
+        return node.ToJsonString();
     }
 
     /// <summary>The pieces and ids of a text as the library tokenizes it (prefix space, no special tokens), with character offsets.</summary>
     internal IReadOnlyList<EncodedToken> EncodeToTokens(string text) =>
         _tokenizer.EncodeToTokens(text, addPrefixSpace: true, addBeginningOfSentence: false, addEndOfSentence: false, out _);
 
-    private protected override int[] TokenizeText(string text) =>
-        text.Length == 0 ? [] : [.. _tokenizer.EncodeToIds(text, addPrefixSpace: true, addBeginningOfSentence: false, addEndOfSentence: false)];
+    private protected override int[] TokenizeText(string text)
+    {
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        int[] ids = [.. _tokenizer.EncodeToIds(text, addPrefixSpace: true, addBeginningOfSentence: false, addEndOfSentence: false)];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] >= _tokenCount)
+            {
+                ids[i] = UnknownId;
+            }
+        }
+
+        return ids;
+    }
 }
