@@ -12,7 +12,8 @@ namespace NerClassify.Tokenization;
 /// <remarks>
 /// XLM-R's ids are SentencePiece's plus one, except that <c>&lt;s&gt;</c>, <c>&lt;pad&gt;</c>, <c>&lt;/s&gt;</c> and
 /// <c>&lt;unk&gt;</c> take 0 to 3 (SentencePiece's unknown piece 0 is id 3) and <c>&lt;mask&gt;</c> comes last. Each word is
-/// encoded alone with SentencePiece's dummy-prefix space, as Hugging Face encodes pre-split words.
+/// encoded alone with SentencePiece's dummy-prefix space, as Hugging Face encodes pre-split words. A run of unknown
+/// characters is one unknown token, as Google's SentencePiece encodes it (Microsoft.ML.Tokenizers gives one per character).
 /// </remarks>
 internal sealed class SentencePieceWordTokenizer : SubwordTokenizer
 {
@@ -68,10 +69,38 @@ internal sealed class SentencePieceWordTokenizer : SubwordTokenizer
         }
 
         IReadOnlyList<int> ids = _tokenizer.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
-        var result = new int[ids.Count];
-        for (int i = 0; i < result.Length; i++)
+        var result = new List<int>(ids.Count);
+        for (int i = 0; i < ids.Count; i++)
         {
-            result[i] = ToModelId(ids[i]);
+            if (ids[i] == 0 && i > 0 && ids[i - 1] == 0)
+            {
+                continue; // SentencePiece merges consecutive unknown pieces into one
+            }
+
+            result.Add(ToModelId(ids[i]));
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>
+    /// The pieces of a text with their model ids and character offsets (no special tokens added), runs of unknown
+    /// characters merged into one piece as SentencePiece does.
+    /// </summary>
+    internal IReadOnlyList<EncodedToken> EncodeToTokens(string text)
+    {
+        IReadOnlyList<EncodedToken> tokens = _tokenizer.EncodeToTokens(text, out _, addBeginningOfSentence: false, addEndOfSentence: false);
+        var result = new List<EncodedToken>(tokens.Count);
+        foreach (EncodedToken token in tokens)
+        {
+            if (token.Id == 0 && result.Count > 0 && result[^1].Id == UnknownId)
+            {
+                EncodedToken previous = result[^1];
+                result[^1] = new EncodedToken(UnknownId, previous.Value + token.Value, new Range(previous.Offset.Start, token.Offset.End));
+                continue;
+            }
+
+            result.Add(new EncodedToken(ToModelId(token.Id), token.Value, token.Offset));
         }
 
         return result;
