@@ -22,6 +22,9 @@ internal sealed record Corpus(
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> TrainWords { get; init; } = [];
 
+    /// <summary>Every sentence of <c>train.txt</c> with its gold tags, in file order: the ceiling run's training set.</summary>
+    public IReadOnlyList<ConllSentence> TrainSentences { get; init; } = [];
+
     /// <summary>The sentences of <c>valid.txt</c>, in file order, with their documents: the input of document context.</summary>
     public IReadOnlyList<ConllSentence> ValidSentences { get; init; } = [];
 
@@ -54,9 +57,12 @@ internal sealed record Corpus(
         TrainingExample[] ner = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags)).ToArray();
         TrainingExample[] topics = validJoined.Select(j => new TrainingExample(j.Sentence.Words, null, j.Label)).ToArray();
         TrainingExample[] both = valid.Sentences.Select(s => new TrainingExample(s.Words, s.Tags, topicOf.GetValueOrDefault(s.Index))).ToArray();
-        var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder)
+        // The sentence head's rows in ordinal order, as the command line and TrainingData order the labels they find, so
+        // that the same seed starts every entry point from the same head; TopicOrder is the report's order for tables.
+        var corpus = new Corpus(trainJoined, ner, topics, both, tokenLabels, TopicOrder.Order(StringComparer.Ordinal).ToArray())
         {
             TrainWords = await TrainingData.LoadWordsAsync(Path.Combine(dataDirectory, "conll2003", "train.txt")),
+            TrainSentences = train.Sentences,
             ValidSentences = valid.Sentences,
             ValidTopics = topicOf,
         };
@@ -87,6 +93,16 @@ internal sealed record Corpus(
         var taken = labelled.Select(r => r.Sentence.Index).ToHashSet();
         IEnumerable<IReadOnlyList<string>> rest = TrainWords.Where((_, index) => !taken.Contains(index));
         return (count is { } n ? rest.Take(n) : rest).ToArray();
+    }
+
+    /// <summary>
+    /// The ceiling's training set (issue 30): every sentence of <c>train.txt</c> with its gold tags, and the topic of the
+    /// sentences that have a row in <c>train.tsv</c> (the others carry no sentence label, so only their tags count).
+    /// </summary>
+    public TrainingExample[] AllGold()
+    {
+        var topicOf = TrainRows.ToDictionary(r => r.Sentence.Index, r => r.Label);
+        return TrainSentences.Select(s => new TrainingExample(s.Words, s.Tags, topicOf.GetValueOrDefault(s.Index))).ToArray();
     }
 
     public static TrainingExample[] ToExamples(IEnumerable<LabeledSentence> rows, bool tags, bool topics) =>

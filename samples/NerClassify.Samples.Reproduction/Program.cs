@@ -9,6 +9,14 @@ Directory.CreateDirectory(options.OutputDirectory);
 var clock = Stopwatch.StartNew();
 Console.WriteLine($"Data: {options.DataDirectory}  Output: {Path.GetFullPath(options.OutputDirectory)}");
 Corpus corpus = await Corpus.LoadAsync(options.DataDirectory, options.TestConll, options.TestLabels);
+File.WriteAllText(Path.Combine(options.OutputDirectory, "valid-halves.tsv"), ValidHalves.Describe(corpus.ValidSentences, corpus.ValidTopics));
+if (options.ChooseDocumentContext is { } savedModel)
+{
+    // Re-decides document context on the choose half from a saved model, without training.
+    DocumentContextChoice.Run(savedModel, corpus, options.OutputDirectory);
+    return;
+}
+
 var experiments = new Experiments(options, corpus);
 var results = new List<RunResult>();
 TimeSpan? recordedWallTime = null;
@@ -21,11 +29,11 @@ if (options.Replot is { } saved)
     options = options with { Experiments = [] };
 }
 
-foreach (string model in new[] { "token", "sequence", "multitask", "uncertainty" }.Where(options.Experiments.Contains))
+foreach (string model in new[] { "token", "sequence", "multitask", "uncertainty", "ceiling" }.Where(options.Experiments.Contains))
 {
     foreach (int seed in model == "uncertainty" ? options.UncertaintySeeds ?? options.Seeds : options.Seeds)
     {
-        results.Add(await experiments.RunAsync(model, options.TrainSize, seed));
+        results.Add(await experiments.RunAsync(model, model == "ceiling" ? corpus.TrainSentences.Count : options.TrainSize, seed));
     }
 }
 

@@ -85,6 +85,8 @@ internal sealed record ReproductionOptions
 
     public string? TestLabels { get; init; }
 
+    public string? ChooseDocumentContext { get; init; }
+
     public static ReproductionOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -143,6 +145,7 @@ internal sealed record ReproductionOptions
             Replot = values.GetValueOrDefault("replot"),
             CompareDecoding = values.TryGetValue("compare-decoding", out string? compare) && bool.Parse(compare),
             TestLabels = values.GetValueOrDefault("test-labels"),
+            ChooseDocumentContext = values.GetValueOrDefault("choose-document-context"),
         };
     }
 

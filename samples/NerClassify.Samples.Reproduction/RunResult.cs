@@ -24,4 +24,18 @@ internal sealed record RunResult(
     double? EntityF1SentenceAlone = null,
     double? TopicWeightedF1SentenceAlone = null,
     double? TestEntityF1SentenceAlone = null,
-    double? TestTopicWeightedF1SentenceAlone = null);
+    double? TestTopicWeightedF1SentenceAlone = null,
+    HalfScores? ChooseHalf = null,
+    HalfScores? ReportHalf = null);
+
+/// <summary>
+/// The scores of one run on one half of <c>valid.txt</c> (<see cref="ValidHalves"/>), as percentages: each sentence
+/// alone, and each sentence revised by its document.
+/// </summary>
+internal sealed record HalfScores(
+    int Sentences,
+    int TopicRows,
+    double? EntityF1SentenceAlone,
+    double? TopicWeightedF1SentenceAlone,
+    double? EntityF1InDocument,
+    double? TopicWeightedF1InDocument);

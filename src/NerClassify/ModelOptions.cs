@@ -36,9 +36,12 @@ public sealed record ModelOptions
 
     /// <summary>
     /// Seeds TorchSharp's global generator before the new heads (and casing embedding) are initialised, so two models
-    /// created with the same seed start from the same weights; null leaves the generator as it is. Default null.
+    /// created with the same seed start from the same weights, whichever way the encoder was loaded; null leaves the
+    /// generator as it is (the heads then start from whatever state earlier code left). Default 42, the default of
+    /// <see cref="TrainerOptions.Seed"/>, as Hugging Face's <c>Trainer</c> seeds model creation with its training seed:
+    /// the API, the command line and the reproduction sample start from the same heads for the same seed.
     /// </summary>
-    public int? Seed { get; init; }
+    public int? Seed { get; init; } = 42;
 
     /// <summary>Batching, decoding, device and threads for prediction and evaluation. Default <see cref="PredictorOptions"/>'s defaults.</summary>
     public PredictorOptions Predictor { get; init; } = new();

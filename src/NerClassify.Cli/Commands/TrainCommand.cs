@@ -223,11 +223,8 @@ internal static class TrainCommand
         }
 
         context.Say(string.Create(CultureInfo.InvariantCulture, $"Training {Describe(request.Task)} on {data.Description} ({validation.Count:N0} for validation); {tokenLabels?.Count ?? 0} token labels, {sentenceLabels?.Count ?? 0} sentence labels."));
-        // Seeded before the encoder loads, as the reproduction sample does, so that the heads start from the same weights
-        // as its run with the same seed.
-        TorchSharp.torch.manual_seed(options.Seed);
         using PretrainedEncoder encoder = await LoadEncoderAsync(request.Encoder, cancellationToken).ConfigureAwait(false);
-        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling };
+        var modelOptions = new ModelOptions { TokenHead = new() { CasingInput = request.CasingInput, CharacterFeatures = request.CharacterFeatures, Crf = request.Crf }, SentencePooling = request.Pooling, Seed = options.Seed };
         using NerClassifier classifier = NerClassifier.Create(encoder, tokenLabels, sentenceLabels, modelOptions, context.LoggerFactory);
 
         IReadOnlyList<(double Epoch, double Loss)> stepLosses = [];
