@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using NerClassify.Checkpoints.Onnx;
+using NerClassify.Encoders;
 using NerClassify.IO;
 using NerClassify.Models;
 using static TorchSharp.torch;
@@ -121,6 +122,10 @@ internal static class OnnxExporter
         if (options.Vocabulary is { } vocabulary)
         {
             yield return (OnnxMetadataKeys.Vocabulary, string.Join('\n', vocabulary.Tokens));
+            if (vocabulary.Kind != VocabularyKind.WordPiece)
+            {
+                yield return (OnnxMetadataKeys.Tokenizer, vocabulary.ToPortableJson());
+            }
         }
 
         foreach ((string key, string value) in options.Metadata ?? new Dictionary<string, string>())
