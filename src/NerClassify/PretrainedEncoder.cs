@@ -82,7 +82,7 @@ public sealed class PretrainedEncoder : IDisposable
         if (vocabulary.Tokens.Count > config.VocabSize)
         {
             throw new InvalidDataException(
-                $"The {vocabulary.Kind} vocabulary of '{directory}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {config.VocabSize}: the encoder could not embed the extra tokens.");
+                $"'{Path.Combine(directory, vocabulary.TokensFileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {config.VocabSize}: the encoder could not embed the extra tokens.");
         }
 
         string weights = CheckpointFiles.FindWeights(directory);

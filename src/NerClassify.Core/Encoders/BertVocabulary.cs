@@ -89,6 +89,14 @@ public sealed class BertVocabulary
     /// <summary>The id of the unknown token (<c>[UNK]</c>, <c>&lt;unk&gt;</c>).</summary>
     internal int UnknownId => IndexOf(Special.Unknown);
 
+    /// <summary>The file that holds the tokens: <c>vocab.txt</c>, <c>vocab.json</c> or <c>sentencepiece.bpe.model</c>.</summary>
+    internal string TokensFileName => Kind switch
+    {
+        VocabularyKind.ByteLevelBpe => ModelFiles.VocabularyJson,
+        VocabularyKind.SentencePiece => ModelFiles.SentencePieceModel,
+        _ => FileName,
+    };
+
     /// <summary>The special tokens' text.</summary>
     internal SpecialTokenNames Special { get; }
 

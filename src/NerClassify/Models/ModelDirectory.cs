@@ -56,7 +56,7 @@ internal static class ModelDirectory
         BertVocabulary vocabulary = BertVocabulary.Load(directory);
         if (vocabulary.Tokens.Count > bert.VocabSize)
         {
-            throw new InvalidDataException($"The {vocabulary.Kind} vocabulary of '{directory}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {bert.VocabSize}: the encoder could not embed the extra tokens.");
+            throw new InvalidDataException($"'{Path.Combine(directory, vocabulary.TokensFileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {bert.VocabSize}: the encoder could not embed the extra tokens.");
         }
 
         ModelConfig config = ModelConfigFile.Read(root, configPath, vocabulary.LowerCase);
