@@ -162,6 +162,11 @@ public sealed class OnnxNerClassifier : INerPredictor
             throw new InvalidDataException($"'{path}': the configuration in its metadata is invalid: {e.Message}", e);
         }
 
+        if (metadata.TryGetValue(OnnxMetadataKeys.Tokenizer, out string? tokenizer))
+        {
+            return (config, BertVocabulary.FromPortableJson(tokenizer, $"The tokenizer in the metadata of '{path}'"));
+        }
+
         using var vocabulary = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(tokens));
         return (config, BertVocabulary.Load(vocabulary, config.LowerCase));
     }

@@ -88,7 +88,7 @@ public sealed class NerClassifier : INerPredictor
             throw new ArgumentException("Give token labels, sentence labels or both.", nameof(tokenLabels));
         }
 
-        int maxPositions = encoder.Encoder.Config.MaxPositionEmbeddings;
+        int maxPositions = encoder.Encoder.Config.MaxTokens;
         (int maxLength, int stride) = ModelConfig.DefaultWindow(maxPositions, options.MaxLength, options.Stride);
         var config = new ModelConfig
         {
@@ -372,7 +372,7 @@ public sealed class NerClassifier : INerPredictor
         Encoding = Config.Encoding(),
         Config = Config,
         Vocabulary = _vocabulary,
-        WeightsSha256 = CheckpointFiles.Fingerprint(Model.state_dict()),
+        WeightsSha256 = CheckpointFiles.Fingerprint(CheckpointNames.ForFile(Model.state_dict(), Model.Encoder.Config.ModelType)),
     };
 
     private Current Serve(TaskModel model)

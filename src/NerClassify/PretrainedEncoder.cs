@@ -11,8 +11,9 @@ using NerClassify.Encoders;
 namespace NerClassify;
 
 /// <summary>
-/// A pretrained encoder with its vocabulary: what a Hugging Face BERT model directory holds
-/// (<c>config.json</c>, <c>model.safetensors</c> or <c>pytorch_model.bin</c>, <c>vocab.txt</c>).
+/// A pretrained encoder with its vocabulary: what a Hugging Face BERT, RoBERTa or XLM-RoBERTa model directory holds
+/// (<c>config.json</c>, <c>model.safetensors</c> or <c>pytorch_model.bin</c>, and <c>vocab.txt</c>, <c>vocab.json</c> +
+/// <c>merges.txt</c> or <c>sentencepiece.bpe.model</c>).
 /// </summary>
 public sealed class PretrainedEncoder : IDisposable
 {
@@ -62,8 +63,8 @@ public sealed class PretrainedEncoder : IDisposable
     /// <summary>Which checkpoint keys matched, when the encoder was loaded from files.</summary>
     internal LoadReport? LoadReport { get; }
 
-    /// <summary>Loads a Hugging Face BERT model directory.</summary>
-    /// <param name="directory">Holds <c>config.json</c>, <c>vocab.txt</c> and <c>model.safetensors</c> or <c>pytorch_model.bin</c>.</param>
+    /// <summary>Loads a Hugging Face BERT, RoBERTa or XLM-RoBERTa model directory (<c>model_type</c> <c>bert</c>, <c>roberta</c> or <c>xlm-roberta</c>).</summary>
+    /// <param name="directory">Holds <c>config.json</c>, the tokenizer files (see <see cref="BertVocabulary.Load(string)"/>) and <c>model.safetensors</c> or <c>pytorch_model.bin</c>.</param>
     /// <param name="options">Device, threads, strictness.</param>
     /// <exception cref="FileNotFoundException">A required file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, a shape differs or (when strict) a key is missing; the message names the file and key.</exception>
@@ -82,7 +83,7 @@ public sealed class PretrainedEncoder : IDisposable
         if (vocabulary.Tokens.Count > config.VocabSize)
         {
             throw new InvalidDataException(
-                $"'{Path.Combine(directory, BertVocabulary.FileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {config.VocabSize}: the encoder could not embed the extra tokens.");
+                $"'{Path.Combine(directory, vocabulary.TokensFileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {config.VocabSize}: the encoder could not embed the extra tokens.");
         }
 
         string weights = CheckpointFiles.FindWeights(directory);
@@ -135,7 +136,7 @@ public sealed class PretrainedEncoder : IDisposable
     }
 
     /// <summary>
-    /// Loads a BERT checkpoint by Hugging Face model id (for example <c>bert-base-cased</c>): downloaded once into
+    /// Loads a BERT-family checkpoint by Hugging Face model id (for example <c>bert-base-cased</c> or <c>xlm-roberta-base</c>): downloaded once into
     /// the Hugging Face cache with <see cref="Hub.HubClient"/>, verified, then read from there (offline with
     /// <c>HF_HUB_OFFLINE=1</c>).
     /// </summary>
@@ -244,7 +245,7 @@ public sealed class PretrainedEncoder : IDisposable
     }
 
     /// <summary>
-    /// Saves as a Hugging Face model directory (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>,
+    /// Saves as a Hugging Face model directory (<c>config.json</c>, <c>model.safetensors</c>, the tokenizer files,
     /// <c>tokenizer_config.json</c>) that <see cref="Load"/> and Python <c>transformers</c> read back.
     /// The directory is replaced atomically: a failure leaves any previous content intact.
     /// </summary>

@@ -7,12 +7,12 @@ internal static class ExportCommand
 {
     // Copied next to model.onnx so OUTDIR reads like the saved directory (docs/model-format.md); the ONNX file alone
     // also carries the configuration and vocabulary in its metadata.
-    private static readonly string[] CompanionFiles = ["config.json", "vocab.txt", "tokenizer_config.json"];
+    private static readonly string[] CompanionFiles = ["config.json", "vocab.txt", "vocab.json", "merges.txt", "sentencepiece.bpe.model", "tokenizer_config.json"];
 
     public static Command Create(CliContextFactory contexts)
     {
         var model = new Argument<string>("DIR") { Description = "A saved model directory (TorchSharp)." };
-        var onnx = new Option<string>("--onnx") { Description = "The directory to write model.onnx (opset 17) and the model's config.json and vocab.txt into.", Required = true };
+        var onnx = new Option<string>("--onnx") { Description = "The directory to write model.onnx (opset 17) and the model's config.json and tokenizer files (vocab.txt, or vocab.json + merges.txt, or sentencepiece.bpe.model) into.", Required = true };
         var command = new Command("export", "Export a saved model to ONNX for ONNX Runtime.") { model };
         command.Options.Add(onnx);
         command.SetAction(parsed =>

@@ -40,7 +40,7 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "The model directory to write (also history.json, report.md, plots, checkpoints/).", Required = true };
         var encoder = new Option<string>("--encoder")
         {
-            Description = "'minilm' (the offline all-MiniLM-L6-v2), an encoder directory (config.json, vocab.txt, weights), or a Hugging Face id such as bert-base-cased.",
+            Description = "'minilm' (the offline all-MiniLM-L6-v2), an encoder directory (config.json, tokenizer files, weights), or a Hugging Face id such as bert-base-cased or xlm-roberta-base.",
             DefaultValueFactory = _ => DefaultEncoder,
         };
         var config = new Option<string?>("--config") { Description = "A JSON file of trainer options (the flags below, as keys); flags given here override it." };
@@ -315,7 +315,7 @@ internal static class TrainCommand
 
         if (File.Exists(encoder) || encoder.StartsWith('.') || encoder.StartsWith('/') || encoder.Count(c => c == '/') > 1)
         {
-            throw new DirectoryNotFoundException($"--encoder: '{encoder}' is not an encoder directory (config.json, vocab.txt and weights), nor '{DefaultEncoder}', nor a Hugging Face id.");
+            throw new DirectoryNotFoundException($"--encoder: '{encoder}' is not an encoder directory (config.json, tokenizer files and weights), nor '{DefaultEncoder}', nor a Hugging Face id.");
         }
 
         return await PretrainedEncoder.FromPretrainedAsync(encoder, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,16 @@ internal static class ModelFiles
     /// <summary>The WordPiece vocabulary, one token per line.</summary>
     public const string Vocabulary = "vocab.txt";
 
-    /// <summary>The tokenizer settings (<c>do_lower_case</c>).</summary>
+    /// <summary>The byte-level BPE vocabulary (RoBERTa): token to id.</summary>
+    public const string VocabularyJson = "vocab.json";
+
+    /// <summary>The byte-level BPE merges (RoBERTa), one pair per line in priority order.</summary>
+    public const string Merges = "merges.txt";
+
+    /// <summary>The SentencePiece model (XLM-RoBERTa).</summary>
+    public const string SentencePieceModel = "sentencepiece.bpe.model";
+
+    /// <summary>The tokenizer settings (<c>do_lower_case</c>, special tokens).</summary>
     public const string TokenizerConfig = "tokenizer_config.json";
 
     /// <summary>The ONNX export that the ONNX Runtime backend runs.</summary>

@@ -11,12 +11,12 @@ namespace NerClassify.Inference;
 internal sealed class ModelRunner
 {
     private readonly IInferenceBackend _backend;
-    private readonly BertWordTokenizer _tokenizer;
+    private readonly SubwordTokenizer _tokenizer;
     private readonly EncodingOptions _encoding;
     private readonly BioDecoder? _decoder;
 
     /// <summary>A runner over any backend; the runner does not own it.</summary>
-    public ModelRunner(IInferenceBackend backend, BertWordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
+    public ModelRunner(IInferenceBackend backend, SubwordTokenizer tokenizer, EncodingOptions encoding, bool constrainedDecoding)
     {
         _backend = backend;
         _tokenizer = tokenizer;

@@ -24,7 +24,7 @@ internal static class OnnxMetadataKeys
     /// <summary>(Older exports.) <c>true</c> or <c>false</c>: whether the vocabulary lower-cases input (when known at export).</summary>
     public const string DoLowerCase = Prefix + "do_lower_case";
 
-    /// <summary>The encoder's position count, the longest input the graph accepts.</summary>
+    /// <summary>The encoder's position count, the longest input the graph accepts (for RoBERTa, <c>max_position_embeddings</c> less <c>pad_token_id</c> + 1).</summary>
     public const string MaxPositionEmbeddings = Prefix + "max_position_embeddings";
 
     /// <summary>(Older exports.) The subword window length to use at inference (when given at export).</summary>
@@ -50,4 +50,10 @@ internal static class OnnxMetadataKeys
 
     /// <summary>The WordPiece vocabulary, one token per line, so that the ONNX file runs without its directory.</summary>
     public const string Vocabulary = Prefix + "vocabulary";
+
+    /// <summary>
+    /// For a byte-level BPE or SentencePiece vocabulary (RoBERTa, XLM-R): the tokenizer as one JSON text (kind, special
+    /// tokens and the content of its files), which the ONNX Runtime predictor reads in place of <see cref="Vocabulary"/>.
+    /// </summary>
+    public const string Tokenizer = Prefix + "tokenizer";
 }

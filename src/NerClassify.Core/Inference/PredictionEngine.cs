@@ -29,8 +29,7 @@ internal sealed class PredictionEngine : IDisposable
         Options = options;
         _onDispose = onDispose;
         _guard = new CallGuard(ownerName);
-        using Stream vocab = vocabulary.OpenRead();
-        _runner = new ModelRunner(backend, BertWordTokenizer.Create(vocab, vocabulary.LowerCase), config.Encoding(), options.ConstrainedDecoding);
+        _runner = new ModelRunner(backend, SubwordTokenizer.For(vocabulary), config.Encoding(), options.ConstrainedDecoding);
     }
 
     /// <summary>The model's settings (updated by training with what it trained on).</summary>

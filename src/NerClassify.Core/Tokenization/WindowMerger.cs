@@ -9,7 +9,7 @@ namespace NerClassify.Tokenization;
 internal static class WindowMerger
 {
     /// <summary>For each word of a sentence, the window and position to read its prediction from.</summary>
-    /// <param name="windows">All windows of one sentence, as returned by <see cref="BertWordTokenizer.Encode"/>.</param>
+    /// <param name="windows">All windows of one sentence, as returned by <see cref="SubwordTokenizer.Encode"/>.</param>
     /// <param name="wordCount">The number of words in the sentence.</param>
     /// <returns>One position per word.</returns>
     /// <exception cref="ArgumentException">Some word is in no window.</exception>

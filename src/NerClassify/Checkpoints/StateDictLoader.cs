@@ -5,12 +5,15 @@ namespace NerClassify.Checkpoints;
 
 /// <summary>
 /// Copies a checkpoint's tensors into a module, matching Hugging Face names: the <c>bert.</c> prefix of
-/// task checkpoints is added or removed as the module needs, legacy LayerNorm <c>gamma</c>/<c>beta</c>
-/// become <c>weight</c>/<c>bias</c>, and pre-training heads (<c>cls.*</c>) and <c>position_ids</c> buffers are ignored.
+/// task checkpoints is added or removed as the module needs (RoBERTa's <c>roberta.</c> is read as <c>bert.</c>, the
+/// key task models hold every encoder under), legacy LayerNorm <c>gamma</c>/<c>beta</c>
+/// become <c>weight</c>/<c>bias</c>, and pre-training heads (<c>cls.*</c>, <c>lm_head.*</c>) and <c>position_ids</c>
+/// buffers are ignored.
 /// </summary>
 internal static class StateDictLoader
 {
     private const string EncoderPrefix = "bert.";
+    private const string RobertaPrefix = "roberta.";
 
     /// <summary>Loads <paramref name="source"/> into <paramref name="module"/>.</summary>
     /// <param name="module">The destination; its parameters keep their device and dtype.</param>
@@ -69,10 +72,16 @@ internal static class StateDictLoader
     }
 
     private static bool IsIgnored(string key) =>
-        key.StartsWith("cls.", StringComparison.Ordinal) || key.EndsWith("position_ids", StringComparison.Ordinal);
+        key.StartsWith("cls.", StringComparison.Ordinal) || key.StartsWith("lm_head.", StringComparison.Ordinal)
+        || key.EndsWith("position_ids", StringComparison.Ordinal);
 
     private static string Normalise(string key)
     {
+        if (key.StartsWith(RobertaPrefix, StringComparison.Ordinal))
+        {
+            key = EncoderPrefix + key[RobertaPrefix.Length..];
+        }
+
         if (key.EndsWith(".gamma", StringComparison.Ordinal))
         {
             return key[..^".gamma".Length] + ".weight";

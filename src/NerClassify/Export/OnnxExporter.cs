@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using NerClassify.Checkpoints.Onnx;
 using NerClassify.Configuration;
+using NerClassify.Encoders;
 using NerClassify.IO;
 using NerClassify.Inference;
 using NerClassify.Models;
@@ -107,7 +108,7 @@ internal static class OnnxExporter
         }
 
         yield return (OnnxMetadataKeys.Config, JsonSerializer.Serialize(config, IO.ModelConfigFile.SerializerOptions));
-        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
+        yield return (OnnxMetadataKeys.MaxPositionEmbeddings, model.Encoder.Config.MaxTokens.ToString(CultureInfo.InvariantCulture));
 
         if (new TorchSharpBackend(model).Crf is { } crf)
         {
@@ -123,6 +124,10 @@ internal static class OnnxExporter
         if (options.Vocabulary is { } vocabulary)
         {
             yield return (OnnxMetadataKeys.Vocabulary, string.Join('\n', vocabulary.Tokens));
+            if (vocabulary.Kind != VocabularyKind.WordPiece)
+            {
+                yield return (OnnxMetadataKeys.Tokenizer, vocabulary.ToPortableJson());
+            }
         }
 
         foreach ((string key, string value) in options.Metadata ?? new Dictionary<string, string>())

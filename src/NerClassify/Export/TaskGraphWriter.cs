@@ -97,10 +97,7 @@ internal sealed class TaskGraphWriter
         string words = _graph.Node("Gather", e, [Weight($"{e}.word_embeddings.weight"), OnnxTensorNames.InputIds]); // [B, T, H]
         string types = _graph.Node("Gather", e, [Weight($"{e}.token_type_embeddings.weight"), OnnxTensorNames.TokenTypeIds]);
 
-        // Position ids 0..T-1 select the first T rows of the table: Slice it by the input's length.
-        string length = _graph.Node("Shape", e, [OnnxTensorNames.InputIds], null, OnnxGraphBuilder.Int("start", 1), OnnxGraphBuilder.Int("end", 2)); // [1]
-        string zero = _graph.Int64s([0]);
-        string positions = _graph.Node("Slice", e, [Weight($"{e}.position_embeddings.weight"), zero, length, zero]); // [T, H]
+        string positions = config.PositionOffset == 0 ? Positions(e) : RobertaPositions(e, config.PadTokenId);
         string sum = _graph.Node("Add", e, [_graph.Node("Add", e, [words, types]), positions]);
         if (casingInput)
         {
@@ -129,6 +126,28 @@ internal sealed class TaskGraphWriter
         }
 
         return hidden;
+    }
+
+    /// <summary>Position ids 0..T-1 select the first T rows of the table: Slice it by the input's length. [T, H].</summary>
+    private string Positions(string e)
+    {
+        string length = _graph.Node("Shape", e, [OnnxTensorNames.InputIds], null, OnnxGraphBuilder.Int("start", 1), OnnxGraphBuilder.Int("end", 2)); // [1]
+        string zero = _graph.Int64s([0]);
+        return _graph.Node("Slice", e, [Weight($"{e}.position_embeddings.weight"), zero, length, zero]);
+    }
+
+    /// <summary>
+    /// RoBERTa's position ids, as <c>create_position_ids_from_input_ids</c> defines them: cumsum(ids != pad) * (ids != pad)
+    /// + pad, so tokens count from pad + 1 and padding takes pad. [B, T, H].
+    /// </summary>
+    private string RobertaPositions(string e, long padTokenId)
+    {
+        string pad = _graph.Int64s([padTokenId], scalar: true);
+        string isPadding = _graph.Node("Equal", e, [OnnxTensorNames.InputIds, pad]);
+        string isToken = _graph.Node("Cast", e, [_graph.Node("Not", e, [isPadding])], null, OnnxGraphBuilder.Int("to", (long)DataType.Int64)); // [B, T]
+        string counted = _graph.Node("CumSum", e, [isToken, _graph.Int64s([1], scalar: true)]);
+        string ids = _graph.Node("Add", e, [_graph.Node("Mul", e, [counted, isToken]), pad]);
+        return _graph.Node("Gather", e, [Weight($"{e}.position_embeddings.weight"), ids]);
     }
 
     private string Layer(string hidden, string mask, string p, BertConfig config)

@@ -23,7 +23,16 @@ public sealed class HubClient : IDisposable
     /// <summary>The WordPiece vocabulary.</summary>
     public const string VocabFile = IO.ModelFiles.Vocabulary;
 
-    /// <summary>The tokenizer settings (casing); optional.</summary>
+    /// <summary>XLM-RoBERTa's SentencePiece model, fetched when the model has no <see cref="VocabFile"/>.</summary>
+    public const string SentencePieceFile = IO.ModelFiles.SentencePieceModel;
+
+    /// <summary>RoBERTa's byte-level BPE vocabulary, fetched with <see cref="MergesFile"/> when the model has neither <see cref="VocabFile"/> nor <see cref="SentencePieceFile"/>.</summary>
+    public const string VocabularyJsonFile = IO.ModelFiles.VocabularyJson;
+
+    /// <summary>RoBERTa's byte-level BPE merges.</summary>
+    public const string MergesFile = IO.ModelFiles.Merges;
+
+    /// <summary>The tokenizer settings (casing, special tokens); optional.</summary>
     public const string TokenizerConfigFile = IO.ModelFiles.TokenizerConfig;
 
     /// <summary>The preferred weights file.</summary>
@@ -59,7 +68,8 @@ public sealed class HubClient : IDisposable
     }
 
     /// <summary>
-    /// Makes the files a BERT model directory needs available locally: <c>config.json</c>, <c>vocab.txt</c>,
+    /// Makes the files a BERT-family model directory needs available locally: <c>config.json</c>, the tokenizer
+    /// (<c>vocab.txt</c>, else <c>sentencepiece.bpe.model</c>, else <c>vocab.json</c> and <c>merges.txt</c>),
     /// <c>model.safetensors</c> (or <c>pytorch_model.bin</c> when the model has no safetensors file) and,
     /// when the model has it, <c>tokenizer_config.json</c>.
     /// </summary>
@@ -180,7 +190,7 @@ public sealed class HubClient : IDisposable
     {
         // config.json first: it is small and tells the commit, which pins the other files.
         await fetcher.FetchAsync(ConfigFile, required: true, progress, cancellationToken).ConfigureAwait(false);
-        await fetcher.FetchAsync(VocabFile, required: true, progress, cancellationToken).ConfigureAwait(false);
+        await FetchTokenizerAsync(repo, fetcher, progress, cancellationToken).ConfigureAwait(false);
         await fetcher.FetchAsync(TokenizerConfigFile, required: false, progress, cancellationToken).ConfigureAwait(false);
         if (await fetcher.FetchAsync(SafetensorsFile, required: false, progress, cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -198,6 +208,28 @@ public sealed class HubClient : IDisposable
                 url,
                 (int)HttpStatusCode.NotFound);
         }
+    }
+
+    /// <summary>
+    /// The tokenizer files: <c>vocab.txt</c> (WordPiece), else <c>sentencepiece.bpe.model</c> (XLM-RoBERTa), else
+    /// <c>vocab.json</c> and <c>merges.txt</c> (RoBERTa), the order <c>BertVocabulary.Load</c> reads them in.
+    /// </summary>
+    private static async Task FetchTokenizerAsync(RepoId repo, SnapshotFetcher fetcher, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (await fetcher.FetchAsync(VocabFile, required: false, progress, cancellationToken).ConfigureAwait(false) is not null
+            || await fetcher.FetchAsync(SentencePieceFile, required: false, progress, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        if (await fetcher.FetchAsync(VocabularyJsonFile, required: false, progress, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // Required now, so that the error names the file as the hub reports it.
+            await fetcher.FetchAsync(VocabFile, required: true, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await fetcher.FetchAsync(MergesFile, required: true, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -260,7 +292,7 @@ public sealed class HubClient : IDisposable
     /// </summary>
     private static bool IsComplete(HubCache cache, string commit) =>
         cache.HasFile(commit, ConfigFile)
-        && cache.HasFile(commit, VocabFile)
+        && HasTokenizer(cache, commit)
         && (cache.HasFile(commit, TokenizerConfigFile) || cache.IsKnownMissing(commit, TokenizerConfigFile))
         && (cache.HasFile(commit, SafetensorsFile) || (cache.IsKnownMissing(commit, SafetensorsFile) && cache.HasFile(commit, PyTorchFile)));
 
@@ -270,9 +302,14 @@ public sealed class HubClient : IDisposable
     /// </summary>
     private static string? MissingForLoading(HubCache cache, string commit) =>
         !cache.HasFile(commit, ConfigFile) ? ConfigFile
-        : !cache.HasFile(commit, VocabFile) ? VocabFile
+        : !HasTokenizer(cache, commit) ? VocabFile
         : !cache.HasFile(commit, SafetensorsFile) && !cache.HasFile(commit, PyTorchFile) ? $"{SafetensorsFile} (or {PyTorchFile})"
         : null;
+
+    /// <summary>Whether the snapshot holds a tokenizer: <c>vocab.txt</c>, <c>sentencepiece.bpe.model</c>, or <c>vocab.json</c> with <c>merges.txt</c>.</summary>
+    private static bool HasTokenizer(HubCache cache, string commit) =>
+        cache.HasFile(commit, VocabFile) || cache.HasFile(commit, SentencePieceFile)
+        || (cache.HasFile(commit, VocabularyJsonFile) && cache.HasFile(commit, MergesFile));
 
     /// <summary>
     /// The network error, extended with what the cache lacks and what <c>HF_HUB_OFFLINE=1</c> would do.

@@ -34,7 +34,7 @@ internal static class ModelDirectory
         AtomicDirectory.Replace(directory, staging =>
         {
             // The weights' fingerprint goes into config.json, so that an ONNX export of earlier weights is refused.
-            string fingerprint = CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), model.state_dict());
+            string fingerprint = CheckpointFiles.WriteSafetensors(Path.Combine(staging, ModelFiles.Safetensors), CheckpointNames.ForFile(model.state_dict(), model.Encoder.Config.ModelType));
             ModelConfigFile.Write(Path.Combine(staging, ModelFiles.Config), encoderConfig, config, fingerprint);
             vocabulary.Save(staging);
         });
@@ -58,13 +58,15 @@ internal static class ModelDirectory
         BertVocabulary vocabulary = BertVocabulary.Load(directory);
         if (vocabulary.Tokens.Count > bert.VocabSize)
         {
-            throw new InvalidDataException($"'{Path.Combine(directory, ModelFiles.Vocabulary)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {bert.VocabSize}: the encoder could not embed the extra tokens.");
+            throw new InvalidDataException($"'{Path.Combine(directory, vocabulary.TokensFileName)}' has {vocabulary.Tokens.Count} tokens but '{configPath}' says vocab_size {bert.VocabSize}: the encoder could not embed the extra tokens.");
         }
 
         ModelConfig config = ModelConfigFile.Read(root, configPath, vocabulary.LowerCase);
-        if (config.MaxLength > bert.MaxPositionEmbeddings)
+        if (config.MaxLength > bert.MaxTokens)
         {
-            throw new InvalidDataException($"'{configPath}': max_length {config.MaxLength} exceeds the encoder's max_position_embeddings {bert.MaxPositionEmbeddings}.");
+            throw new InvalidDataException(bert.PositionOffset == 0
+                ? $"'{configPath}': max_length {config.MaxLength} exceeds the encoder's max_position_embeddings {bert.MaxPositionEmbeddings}."
+                : $"'{configPath}': max_length {config.MaxLength} exceeds the encoder's {bert.MaxTokens} positions (max_position_embeddings {bert.MaxPositionEmbeddings} less the {bert.PositionOffset} that {bert.ModelType} reserves).");
         }
 
         return (config, bert, vocabulary);

@@ -134,7 +134,7 @@ public abstract class TaskModel : nn.Module
     /// <summary>The configuration of a model built from its parts: its task, labels, heads and the default window.</summary>
     private protected virtual ModelConfig DescribeParts()
     {
-        (int maxLength, int stride) = ModelConfig.DefaultWindow(Encoder.Config.MaxPositionEmbeddings);
+        (int maxLength, int stride) = ModelConfig.DefaultWindow(Encoder.Config.MaxTokens);
         var tokenHead = TokenHead as TokenClassificationHead;
         var sequenceHead = SequenceHead as SequenceClassificationHead;
         return new ModelConfig

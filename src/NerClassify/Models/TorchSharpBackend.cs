@@ -61,7 +61,7 @@ internal sealed class TorchSharpBackend : IInferenceBackend
     public bool UsesCharacters => _model.UsesCharacters;
 
     /// <inheritdoc />
-    public int MaxPositions => _model.Encoder.Config.MaxPositionEmbeddings;
+    public int MaxPositions => _model.Encoder.Config.MaxTokens;
 
     /// <inheritdoc />
     public CrfDecoder? Crf

@@ -200,7 +200,7 @@ public sealed partial class Trainer
     /// </summary>
     private static void CheckPositions(TaskModel model, List<EncodedSentence> encoded, TrainerOptions options)
     {
-        int positions = model.Encoder.Config.MaxPositionEmbeddings;
+        int positions = model.Encoder.Config.MaxTokens;
         if (options.MaxLength <= positions)
         {
             return;
@@ -456,8 +456,7 @@ public sealed partial class Trainer
 
     private static ModelRunner Runner(TaskModel model, BertVocabulary vocabulary, EncodingOptions window, TrainerOptions options)
     {
-        using Stream vocab = vocabulary.OpenRead();
-        var tokenizer = BertWordTokenizer.Create(vocab, vocabulary.LowerCase);
+        SubwordTokenizer tokenizer = SubwordTokenizer.For(vocabulary);
         return new ModelRunner(new TorchSharpBackend(model, new PredictorOptions { Compute = options.Compute }), tokenizer, window, options.ConstrainedDecoding);
     }
 

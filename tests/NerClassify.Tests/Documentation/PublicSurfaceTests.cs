@@ -35,7 +35,7 @@ public sealed class PublicSurfaceTests
         ["NerClassify.Models"] = (7, "the task-model base and three task models, their inputs, outputs and loss"),
         ["NerClassify.Training"] = (7, "Trainer, its data, epoch results, progress and its phase, self-training, schedule"),
         ["NerClassify.Data"] = (11, "CoNLL and sentence-label files, label sets, training examples and their loaders"),
-        ["NerClassify.Tokenization"] = (1, "BertVocabulary, which encoders, checkpoints and both backends share; the WordPiece tokenizer and windows stay internal"),
+        ["NerClassify.Tokenization"] = (2, "BertVocabulary and its VocabularyKind (WordPiece, byte-level BPE, SentencePiece), which encoders, checkpoints and both backends share; the tokenizers and windows stay internal"),
         ["NerClassify.Metrics"] = (8, "the metric calculators (entities, classes) and their reports"),
         ["NerClassify.Inference"] = (11, "what every backend hands out: the predictor interface and its options (with the CPU kernel mode), predictions, entity spans, sentence classes, evaluation results and the metric that selects by them, document context"),
         ["NerClassify.Export"] = (1, "Triton export options"),

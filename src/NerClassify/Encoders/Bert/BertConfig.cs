@@ -5,8 +5,10 @@ using NerClassify.IO;
 namespace NerClassify.Encoders.Bert;
 
 /// <summary>
-/// The shape of a BERT encoder, read from and written to a Hugging Face <c>config.json</c>
-/// (the fields of <c>transformers.BertConfig</c> that the encoder uses).
+/// The shape of a BERT-family encoder, read from and written to a Hugging Face <c>config.json</c>
+/// (the fields of <c>transformers.BertConfig</c> that the encoder uses). <see cref="ModelType"/> <c>bert</c>,
+/// <c>roberta</c> and <c>xlm-roberta</c> are built; RoBERTa's configuration has the same fields (its
+/// <c>type_vocab_size</c> is 1 and its positions start after <see cref="PadTokenId"/>).
 /// </summary>
 public sealed record BertConfig
 {
@@ -60,7 +62,7 @@ public sealed record BertConfig
     [JsonPropertyName("layer_norm_eps")]
     public double LayerNormEps { get; init; } = 1e-12;
 
-    /// <summary>Id of the padding token. Default 0.</summary>
+    /// <summary>Id of the padding token. Default 0 (1 when a RoBERTa <c>config.json</c> does not say, as in Hugging Face).</summary>
     [JsonPropertyName("pad_token_id")]
     public int PadTokenId { get; init; }
 
@@ -68,13 +70,23 @@ public sealed record BertConfig
     [JsonPropertyName("position_embedding_type")]
     public string PositionEmbeddingType { get; init; } = "absolute";
 
-    /// <summary>The Hugging Face model type. Default <c>bert</c>.</summary>
+    /// <summary>
+    /// The Hugging Face model type: <c>bert</c>, <c>roberta</c> or <c>xlm-roberta</c> (the last two take position ids
+    /// from <see cref="PadTokenId"/> + 1, as Hugging Face's <c>create_position_ids_from_input_ids</c> does, and name their
+    /// parameters <c>roberta.*</c> in task checkpoints). Other BERT-shaped types are built as BERT. Default <c>bert</c>.
+    /// </summary>
     [JsonPropertyName("model_type")]
     public string ModelType { get; init; } = "bert";
 
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore]
     public int HeadSize => HiddenSize / NumAttentionHeads;
+
+    /// <summary>The first position id a token takes: 0, or <see cref="PadTokenId"/> + 1 for RoBERTa.</summary>
+    internal int PositionOffset => Encoders.EncoderFamily.PositionOffset(ModelType, PadTokenId);
+
+    /// <summary>The most tokens one sequence may hold: <see cref="MaxPositionEmbeddings"/> less <see cref="PositionOffset"/>.</summary>
+    internal int MaxTokens => MaxPositionEmbeddings - PositionOffset;
 
     /// <summary>Checks that the encoder can be built from this configuration.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names the property.</exception>
@@ -117,6 +129,11 @@ public sealed record BertConfig
         if (HiddenAct is not ("gelu" or "gelu_python"))
         {
             throw new NotSupportedException($"hidden_act '{HiddenAct}' is not implemented; this encoder implements the exact (erf) 'gelu' of BERT.");
+        }
+
+        if (MaxTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPositionEmbeddings), MaxPositionEmbeddings, $"max_position_embeddings ({MaxPositionEmbeddings}) leaves no position after the {PositionOffset} that {ModelType} reserves before its first token (pad_token_id + 1).");
         }
 
         if (PositionEmbeddingType != "absolute")
@@ -181,7 +198,13 @@ public sealed record BertConfig
         BertConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<BertConfig>(stream, JsonOptions);
+            System.Text.Json.Nodes.JsonNode? node = System.Text.Json.Nodes.JsonNode.Parse(stream);
+            config = node.Deserialize<BertConfig>(JsonOptions);
+            if (config is not null && Encoders.EncoderFamily.IsRoberta(config.ModelType) && node?["pad_token_id"] is null)
+            {
+                // RobertaConfig's default, which a config.json may leave out.
+                config = config with { PadTokenId = 1 };
+            }
         }
         catch (JsonException e)
         {
@@ -212,11 +235,14 @@ public sealed record BertConfig
         AtomicFile.WriteAllText(path, ToJsonNode(architecture).ToJsonString(JsonOptions));
     }
 
-    /// <summary>This configuration as a JSON object, with <c>architectures</c> set, ready to be extended by task models.</summary>
+    /// <summary>
+    /// This configuration as a JSON object, with <c>architectures</c> set, ready to be extended by task models. A BERT
+    /// class name is renamed for the model type (<c>BertModel</c> is written as <c>RobertaModel</c> for RoBERTa).
+    /// </summary>
     internal System.Text.Json.Nodes.JsonObject ToJsonNode(string architecture)
     {
         var node = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(this, JsonOptions)!;
-        node["architectures"] = new System.Text.Json.Nodes.JsonArray(architecture);
+        node["architectures"] = new System.Text.Json.Nodes.JsonArray(Encoders.EncoderFamily.ArchitectureName(architecture, ModelType));
         return node;
     }
 }

@@ -8,7 +8,9 @@ namespace NerClassify.Encoders.Bert;
 /// A BERT encoder equal to Hugging Face's <c>BertModel</c>: the same modules, parameter names and
 /// shapes (<c>embeddings.*</c>, <c>encoder.layer.{i}.*</c>, <c>pooler.dense.*</c>), exact GELU, the
 /// configured LayerNorm epsilon and scaled dot-product attention with an additive mask, so that
-/// Hugging Face checkpoints load unchanged and give the same numbers.
+/// Hugging Face checkpoints load unchanged and give the same numbers. Built from a configuration whose
+/// <see cref="BertConfig.ModelType"/> is <c>roberta</c> or <c>xlm-roberta</c>, it is <c>RobertaModel</c> /
+/// <c>XLMRobertaModel</c>, which differ only in their position ids (see <see cref="BertConfig.ModelType"/>).
 /// </summary>
 /// <remarks>
 /// Create one with <see cref="PretrainedEncoder.Load(string, EncoderLoadOptions?)"/>, from ONNX with
@@ -76,9 +78,9 @@ public sealed class BertEncoder : nn.Module, IEncoder
             throw new ArgumentException($"input ids must be [batch, tokens]; got [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
         }
 
-        if (inputIds.shape[1] > Config.MaxPositionEmbeddings)
+        if (inputIds.shape[1] > Config.MaxTokens)
         {
-            throw new ArgumentException($"{inputIds.shape[1]} tokens exceed the encoder's {Config.MaxPositionEmbeddings} positions; split the input into windows.", nameof(inputIds));
+            throw new ArgumentException($"{inputIds.shape[1]} tokens exceed the encoder's {Config.MaxTokens} positions; split the input into windows.", nameof(inputIds));
         }
     }
 
@@ -92,12 +94,16 @@ public sealed class BertEncoder : nn.Module, IEncoder
     /// <summary>The pooler's output [B, H] for the last hidden state, or null when the encoder has no pooler.</summary>
     internal Tensor? Pool(Tensor hidden) => _pooler?.forward(hidden);
 
-    /// <summary>Sets the padding token's embedding row to zero (as Hugging Face initialises it).</summary>
+    /// <summary>Sets the padding token's embedding row to zero, and for RoBERTa the padding position's (as Hugging Face initialises them).</summary>
     internal void ZeroPaddingEmbedding(long paddingIndex)
     {
         using var noGrad = no_grad();
         Tensor weight = get_parameter("embeddings.word_embeddings.weight")!;
         weight[paddingIndex].zero_();
+        if (Config.PositionOffset > 0)
+        {
+            get_parameter("embeddings.position_embeddings.weight")![paddingIndex].zero_();
+        }
     }
 
     /// <summary>
