@@ -59,9 +59,9 @@ internal static class ModelConfigFile
     public static ModelConfig Read(JsonObject root, string path, bool lowerCase)
     {
         string? modelType = root["model_type"] is JsonValue type && type.TryGetValue(out string? t) ? t : null;
-        int padTokenId = root["pad_token_id"] is JsonValue pad && pad.TryGetValue(out int padId) ? padId : Encoders.EncoderFamily.IsRoberta(modelType) ? 1 : 0;
+        int padTokenId = root["pad_token_id"] is JsonValue pad && pad.TryGetValue(out int padId) ? padId : Tokenization.EncoderFamily.IsRoberta(modelType) ? 1 : 0;
         int maxPositions = root["max_position_embeddings"] is JsonValue positions && positions.TryGetValue(out int p)
-            ? Encoders.EncoderFamily.MaxTokens(modelType, p, padTokenId)
+            ? Tokenization.EncoderFamily.MaxTokens(modelType, p, padTokenId)
             : 512;
         (int maxLength, int stride) = ModelConfig.DefaultWindow(maxPositions);
         var defaults = new ModelConfig { MaxLength = maxLength, Stride = stride, LowerCase = lowerCase };
@@ -95,7 +95,7 @@ internal static class ModelConfigFile
         {
             string architecture = root["architectures"] is JsonArray { Count: > 0 } names && names[0] is JsonValue name && name.TryGetValue(out string? n) ? n : string.Empty;
             // A plain Hugging Face directory has one head, so one id2label map: a single-task architecture only.
-            TaskKind task = TaskKinds.FromArchitecture(Encoders.EncoderFamily.BertArchitectureName(architecture)) is { } known && known.HasTokenHead() != known.HasSequenceHead() ? known
+            TaskKind task = TaskKinds.FromArchitecture(Tokenization.EncoderFamily.BertArchitectureName(architecture)) is { } known && known.HasTokenHead() != known.HasSequenceHead() ? known
                 : throw new InvalidDataException($"'{path}': architecture '{architecture}' is not a token or sequence classification model, and there is no '{Section}' section.");
             string[] labels = ReadId2Label(root, path, required: true)!;
             config = defaults with
@@ -126,7 +126,7 @@ internal static class ModelConfigFile
     {
         var root = (JsonObject)encoderConfig.DeepClone();
         string? modelType = root["model_type"] is JsonValue type && type.TryGetValue(out string? t) ? t : null;
-        root["architectures"] = new JsonArray(Encoders.EncoderFamily.ArchitectureName(config.Task.ArchitectureName(), modelType));
+        root["architectures"] = new JsonArray(Tokenization.EncoderFamily.ArchitectureName(config.Task.ArchitectureName(), modelType));
         IReadOnlyList<string> primary = config.TokenLabels ?? config.SequenceLabels!;
         root["id2label"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(id.ToString(CultureInfo.InvariantCulture), (JsonNode?)label)));
         root["label2id"] = new JsonObject(primary.Select((label, id) => KeyValuePair.Create(label, (JsonNode?)id)));

@@ -38,7 +38,7 @@ internal sealed class BertWordTokenizer : SubwordTokenizer
     /// <summary>Creates a tokenizer for a WordPiece vocabulary.</summary>
     /// <param name="vocabulary">The vocabulary; its casing decides lower-casing.</param>
     /// <param name="logger">Receives truncation warnings; defaults to <see cref="NullLogger"/>.</param>
-    public static BertWordTokenizer Create(Encoders.BertVocabulary vocabulary, ILogger? logger = null)
+    public static BertWordTokenizer Create(Tokenization.BertVocabulary vocabulary, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         using Stream vocab = vocabulary.OpenRead();

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Tokenizers;
-using NerClassify.Encoders;
 
 namespace NerClassify.Tokenization;
 

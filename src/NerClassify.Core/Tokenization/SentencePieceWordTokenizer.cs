@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Tokenizers;
-using NerClassify.Encoders;
 
 namespace NerClassify.Tokenization;
 

@@ -11,7 +11,7 @@ namespace NerClassify.Tokenization;
 /// which word it came from: first-subword labels, windows and special tokens are the same for every tokenizer.
 /// <see cref="BertWordTokenizer"/> (WordPiece), <see cref="ByteLevelBpeWordTokenizer"/> (RoBERTa) and
 /// <see cref="SentencePieceWordTokenizer"/> (XLM-RoBERTa) supply the subwords of one word; <see cref="For"/> picks one
-/// for a <see cref="Encoders.BertVocabulary"/>.
+/// for a <see cref="Tokenization.BertVocabulary"/>.
 /// </summary>
 /// <remarks>
 /// Words are tokenized one by one, so word boundaries are kept exactly. A word the vocabulary cannot represent
@@ -58,13 +58,13 @@ internal abstract class SubwordTokenizer
     /// <summary>Creates the tokenizer a vocabulary needs: WordPiece, byte-level BPE or SentencePiece.</summary>
     /// <param name="vocabulary">The vocabulary and its tokenizer files.</param>
     /// <param name="logger">Receives truncation warnings; defaults to <see cref="NullLogger"/>.</param>
-    public static SubwordTokenizer For(Encoders.BertVocabulary vocabulary, ILogger? logger = null)
+    public static SubwordTokenizer For(Tokenization.BertVocabulary vocabulary, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         return vocabulary.Kind switch
         {
-            Encoders.VocabularyKind.ByteLevelBpe => ByteLevelBpeWordTokenizer.Create(vocabulary, logger),
-            Encoders.VocabularyKind.SentencePiece => SentencePieceWordTokenizer.Create(vocabulary, logger),
+            Tokenization.VocabularyKind.ByteLevelBpe => ByteLevelBpeWordTokenizer.Create(vocabulary, logger),
+            Tokenization.VocabularyKind.SentencePiece => SentencePieceWordTokenizer.Create(vocabulary, logger),
             _ => BertWordTokenizer.Create(vocabulary, logger),
         };
     }

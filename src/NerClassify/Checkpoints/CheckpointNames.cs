@@ -1,3 +1,4 @@
+using NerClassify.Tokenization;
 using NerClassify.Encoders;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using NerClassify.Tokenization;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;

@@ -83,7 +83,7 @@ public sealed record BertConfig
     public int HeadSize => HiddenSize / NumAttentionHeads;
 
     /// <summary>The first position id a token takes: 0, or <see cref="PadTokenId"/> + 1 for RoBERTa.</summary>
-    internal int PositionOffset => Encoders.EncoderFamily.PositionOffset(ModelType, PadTokenId);
+    internal int PositionOffset => Tokenization.EncoderFamily.PositionOffset(ModelType, PadTokenId);
 
     /// <summary>The most tokens one sequence may hold: <see cref="MaxPositionEmbeddings"/> less <see cref="PositionOffset"/>.</summary>
     internal int MaxTokens => MaxPositionEmbeddings - PositionOffset;
@@ -200,7 +200,7 @@ public sealed record BertConfig
         {
             System.Text.Json.Nodes.JsonNode? node = System.Text.Json.Nodes.JsonNode.Parse(stream);
             config = node.Deserialize<BertConfig>(JsonOptions);
-            if (config is not null && Encoders.EncoderFamily.IsRoberta(config.ModelType) && node?["pad_token_id"] is null)
+            if (config is not null && Tokenization.EncoderFamily.IsRoberta(config.ModelType) && node?["pad_token_id"] is null)
             {
                 // RobertaConfig's default, which a config.json may leave out.
                 config = config with { PadTokenId = 1 };
@@ -242,7 +242,7 @@ public sealed record BertConfig
     internal System.Text.Json.Nodes.JsonObject ToJsonNode(string architecture)
     {
         var node = (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(this, JsonOptions)!;
-        node["architectures"] = new System.Text.Json.Nodes.JsonArray(Encoders.EncoderFamily.ArchitectureName(architecture, ModelType));
+        node["architectures"] = new System.Text.Json.Nodes.JsonArray(Tokenization.EncoderFamily.ArchitectureName(architecture, ModelType));
         return node;
     }
 }
