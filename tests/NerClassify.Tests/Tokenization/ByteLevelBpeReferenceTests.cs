@@ -29,7 +29,7 @@ public sealed class ByteLevelBpeReferenceTests(ITestOutputHelper output)
         "I don't think they'll say it's the best we've seen , he'd said .",
         "Müller scored twice in São Paulo ; Ærøskøbing and Łódź followed .",
         "Москва , 東京 , 서울 , القاهرة , मुंबई , 🎉🎉 emoji !!",
-        "1996-08-22 $ 1,234.56 +31 20 504 5000 <s> </s> <|endoftext|>",
+        "1996-08-22 $ 1,234.56 +31 20 504 5000 <s> </s>",
     ];
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ByteLevelBpeReferenceTests(ITestOutputHelper output)
             .Select(l => (l.Split(' ')[0], l.Split(' ')[1]))
             .ToList();
 
-        (int words, int differences) = Compare(vocabulary, merges, Texts(seed: 2, count: 300), ascii: true);
+        (int words, int differences) = Compare(vocabulary, merges, Texts(seed: 2, count: 300), ascii: false);
 
         output.WriteLine($"hand-made pair ({vocabulary.Count} tokens, {merges.Count} merges): {words} words, {differences} differences");
         words.Should().BeGreaterThan(1000);
@@ -166,14 +166,16 @@ public sealed class ByteLevelBpeReferenceTests(ITestOutputHelper output)
         var rankOf = new Dictionary<string, int>();
         while (reader.ReadLine() is { } line)
         {
-            if (line.Length == 0)
+            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal))
             {
                 continue;
             }
 
             string[] parts = line.Split(' ');
-            byte[] bytes = Convert.FromBase64String(parts[0]);
-            int rank = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            byte[] bytes = Convert.TryFromBase64String(parts[0], new byte[parts[0].Length], out _) ? Convert.FromBase64String(parts[0])
+                : throw new InvalidDataException($"line {tokens.Count}: {JsonSerializer.Serialize(line[..Math.Min(80, line.Length)])}");
+            // "base64 rank" lines, or (as this package stores them) base64 alone, the rank being the line's position.
+            int rank = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : tokens.Count;
             rank.Should().Be(tokens.Count);
             tokens.Add(bytes);
             rankOf[Convert.ToHexString(bytes)] = rank;
