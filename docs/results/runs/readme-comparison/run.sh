@@ -37,6 +37,8 @@ run_snippet() {
     <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
   </PropertyGroup>
   <ItemGroup>
+    <!-- The runtime package the README's set-up adds beside the library. -->
+    <PackageReference Include="TorchSharp-cpu" Version="$(grep -oP 'Include="TorchSharp-cpu" Version="\K[^"]+' "$root/Directory.Packages.props")" />
     <ProjectReference Include="$root/src/NerClassify/NerClassify.csproj" />
     <ProjectReference Include="$root/src/NerClassify.OnnxRuntime/NerClassify.OnnxRuntime.csproj" />
     <ProjectReference Include="$root/src/NerClassify.Pretrained.MiniLM/NerClassify.Pretrained.MiniLM.csproj" />
