@@ -11,7 +11,7 @@ namespace NerClassify.Tokenization;
 internal sealed class BertWordTokenizer : SubwordTokenizer
 {
     private BertWordTokenizer(BertTokenizer tokenizer, bool lowerCase, ILogger? logger)
-        : base(logger)
+        : base(tokenizer.PaddingTokenId, tokenizer.ClassificationTokenId, tokenizer.SeparatorTokenId, tokenizer.UnknownTokenId, logger)
     {
         Tokenizer = tokenizer;
         LowerCase = lowerCase;
@@ -22,18 +22,6 @@ internal sealed class BertWordTokenizer : SubwordTokenizer
 
     /// <summary>Whether text is lower-cased (and accents stripped) before lookup, as for uncased models.</summary>
     public bool LowerCase { get; }
-
-    /// <summary>The id of [PAD].</summary>
-    public override int PadId => Tokenizer.PaddingTokenId;
-
-    /// <summary>The id of [CLS].</summary>
-    public override int ClsId => Tokenizer.ClassificationTokenId;
-
-    /// <summary>The id of [SEP].</summary>
-    public override int SepId => Tokenizer.SeparatorTokenId;
-
-    /// <summary>The id of [UNK].</summary>
-    public override int UnknownId => Tokenizer.UnknownTokenId;
 
     /// <summary>Creates a tokenizer for a WordPiece vocabulary.</summary>
     /// <param name="vocabulary">The vocabulary; its casing decides lower-casing.</param>

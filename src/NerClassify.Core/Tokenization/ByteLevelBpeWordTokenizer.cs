@@ -22,27 +22,11 @@ internal sealed class ByteLevelBpeWordTokenizer : SubwordTokenizer
     private readonly int _tokenCount;
 
     private ByteLevelBpeWordTokenizer(CodeGenTokenizer tokenizer, BertVocabulary vocabulary, ILogger? logger)
-        : base(logger)
+        : base(vocabulary.PadId, vocabulary.ClsId, vocabulary.SepId, vocabulary.UnknownId, logger)
     {
         _tokenizer = tokenizer;
         _tokenCount = vocabulary.Tokens.Count;
-        PadId = vocabulary.PadId;
-        ClsId = vocabulary.ClsId;
-        SepId = vocabulary.SepId;
-        UnknownId = vocabulary.UnknownId;
     }
-
-    /// <inheritdoc />
-    public override int PadId { get; }
-
-    /// <inheritdoc />
-    public override int ClsId { get; }
-
-    /// <inheritdoc />
-    public override int SepId { get; }
-
-    /// <inheritdoc />
-    public override int UnknownId { get; }
 
     /// <summary>Creates the tokenizer of a byte-level BPE vocabulary.</summary>
     /// <param name="vocabulary">A vocabulary of kind <see cref="VocabularyKind.ByteLevelBpe"/>.</param>

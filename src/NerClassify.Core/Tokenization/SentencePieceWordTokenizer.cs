@@ -19,26 +19,10 @@ internal sealed class SentencePieceWordTokenizer : SubwordTokenizer
     private readonly SentencePieceTokenizer _tokenizer;
 
     private SentencePieceWordTokenizer(SentencePieceTokenizer tokenizer, BertVocabulary vocabulary, ILogger? logger)
-        : base(logger)
+        : base(vocabulary.PadId, vocabulary.ClsId, vocabulary.SepId, vocabulary.UnknownId, logger)
     {
         _tokenizer = tokenizer;
-        PadId = vocabulary.PadId;
-        ClsId = vocabulary.ClsId;
-        SepId = vocabulary.SepId;
-        UnknownId = vocabulary.UnknownId;
     }
-
-    /// <inheritdoc />
-    public override int PadId { get; }
-
-    /// <inheritdoc />
-    public override int ClsId { get; }
-
-    /// <inheritdoc />
-    public override int SepId { get; }
-
-    /// <inheritdoc />
-    public override int UnknownId { get; }
 
     /// <summary>The underlying tokenizer, with SentencePiece's own ids.</summary>
     internal SentencePieceTokenizer Tokenizer => _tokenizer;

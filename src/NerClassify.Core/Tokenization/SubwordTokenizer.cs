@@ -40,20 +40,24 @@ internal abstract class SubwordTokenizer
     private int[]? _unknownOnly;
     private long _cachedBytes;
 
-    /// <summary>Sets the logger that receives truncation warnings (<see cref="NullLogger"/> when null).</summary>
-    private protected SubwordTokenizer(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
+    /// <summary>Takes the special tokens' ids and the logger that receives truncation warnings (<see cref="NullLogger"/> when null).</summary>
+    private protected SubwordTokenizer(int padId, int clsId, int sepId, int unknownId, ILogger? logger)
+    {
+        (PadId, ClsId, SepId, UnknownId) = (padId, clsId, sepId, unknownId);
+        _logger = logger ?? NullLogger.Instance;
+    }
 
     /// <summary>The id of the padding token ([PAD], &lt;pad&gt;).</summary>
-    public abstract int PadId { get; }
+    public int PadId { get; }
 
     /// <summary>The id of the token that opens every sequence ([CLS], &lt;s&gt;).</summary>
-    public abstract int ClsId { get; }
+    public int ClsId { get; }
 
     /// <summary>The id of the token that closes every sequence ([SEP], &lt;/s&gt;).</summary>
-    public abstract int SepId { get; }
+    public int SepId { get; }
 
     /// <summary>The id of the unknown token ([UNK], &lt;unk&gt;).</summary>
-    public abstract int UnknownId { get; }
+    public int UnknownId { get; }
 
     /// <summary>Creates the tokenizer a vocabulary needs: WordPiece, byte-level BPE or SentencePiece.</summary>
     /// <param name="vocabulary">The vocabulary and its tokenizer files.</param>
